@@ -1,0 +1,37 @@
+from django.db import models
+
+from .text import normalize_name
+
+
+class SearchKeyField(models.CharField):
+    """A normalised copy of another field, kept in step on every save and bulk_create
+    (Django calls pre_save for both), so lookups that ignore case and diacritics are a
+    plain indexed comparison on PostgreSQL and SQLite alike."""
+
+    def __init__(self, *args, populate_from: str, **kwargs):
+        self.populate_from = populate_from
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("db_index", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["populate_from"] = self.populate_from
+        for key, default in (("editable", False), ("blank", True), ("db_index", False)):
+            if kwargs.get(key, default) == default:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = normalize_name(getattr(model_instance, self.populate_from) or "")[: self.max_length]
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def fill_search_keys(instance) -> None:
+    """Compute an instance's search keys now, so clean() can check them before saving."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, SearchKeyField):
+            field.pre_save(instance, add=instance._state.adding)

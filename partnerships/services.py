@@ -1,0 +1,449 @@
+"""Every write that touches more than one model, or that must obey the registry's rules,
+goes through here: the admin, the API, imports and the seed builder all call these
+functions, so the rules hold whichever door the data comes in by."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from .dates import PartialDate
+from .models import (
+    Activity,
+    Citation,
+    FocusArea,
+    Locality,
+    LocalityAlias,
+    Organization,
+    OrganizationRelationship,
+    Partnership,
+    ReportedFigure,
+    Source,
+    StatusEvent,
+)
+
+Status = Partnership.Status
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    source: Source
+    quote: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class AliasInput:
+    name: str
+    kind: str = LocalityAlias.Kind.VARIANT
+    language: str = ""
+    valid_from: PartialDate | None = None
+    valid_to: PartialDate | None = None
+
+
+# --------------------------------------------------------------- status transitions
+
+# Which status may follow which. None is "no event yet": a partnership comes into the
+# record proposed or active. A terminated one comes back only by an explicit "active".
+ALLOWED_TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({Status.PROPOSED, Status.ACTIVE}),
+    Status.PROPOSED: frozenset({Status.ACTIVE, Status.TERMINATED}),
+    Status.ACTIVE: frozenset({Status.SUSPENDED, Status.TERMINATED}),
+    Status.SUSPENDED: frozenset({Status.ACTIVE, Status.TERMINATED}),
+    Status.TERMINATED: frozenset({Status.ACTIVE}),
+}
+
+
+def transition_error(previous: StatusEvent | None, new_status: str) -> str | None:
+    """Why ``new_status`` cannot follow ``previous`` (None when it can)."""
+    prev_status = previous.status if previous else None
+    if new_status in ALLOWED_TRANSITIONS[prev_status]:
+        return None
+    label = Status(new_status).label
+    if previous is None:
+        return (
+            f"A partnership's first recorded status must be proposed or active: it cannot be {label} "
+            "before it existed. Record when it was proposed or became active first."
+        )
+    if prev_status == new_status:
+        return (
+            f"It is already {label} (since {previous.effective}). To confirm that with another source, "
+            "add the source as a citation of that event instead of recording the same status again."
+        )
+    if prev_status == Status.TERMINATED:
+        return (
+            f"A terminated partnership cannot become {label} (terminated since {previous.effective}). "
+            "Only an explicit “active” event re-establishes it."
+        )
+    return f"A {Status(prev_status).label} partnership (since {previous.effective}) cannot become {label}."
+
+
+def _sort_key(event: StatusEvent):
+    # An event not saved yet goes after saved ones of the same date.
+    return (event.effective_on, event.pk is None, event.pk or 0)
+
+
+def validate_timeline(events: Iterable[StatusEvent]) -> None:
+    """Check every consecutive pair of a partnership's events, in date order."""
+    previous = None
+    for event in sorted(events, key=_sort_key):
+        error = transition_error(previous, event.status)
+        if error:
+            raise ValidationError({"status": f"On {event.effective}: {error}"})
+        previous = event
+
+
+def _lock(partnership: Partnership) -> Partnership:
+    # Serialises timeline writes to one partnership: two concurrent events cannot both
+    # be validated against the same, stale timeline.
+    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+
+
+def _refresh_current_status(partnership: Partnership) -> None:
+    latest = partnership.events.order_by("-effective_on", "-id").first()
+    partnership.current_status = latest.status if latest else ""
+    partnership.current_status_since = latest.effective_on if latest else None
+    partnership.current_status_since_precision = latest.effective_precision if latest else ""
+    partnership.save(
+        update_fields=[
+            "current_status",
+            "current_status_since",
+            "current_status_since_precision",
+            "updated_at",
+        ]
+    )
+
+
+def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
+    if internal_record and citations:
+        raise ValidationError(
+            {"is_internal_record": "An internal record has no citation: untick it or drop the citation."}
+        )
+    if not internal_record and not citations:
+        raise ValidationError(
+            {
+                "citations": "A status change needs a citation: pick or add the source that says so "
+                "(or mark it explicitly as an internal record)."
+            }
+        )
+
+
+@transaction.atomic
+def record_status_event(
+    *,
+    partnership: Partnership,
+    status: str,
+    effective: PartialDate,
+    note: str = "",
+    declared_by: str = "",
+    declaring_organization: Organization | None = None,
+    citations: Sequence[CitationInput] = (),
+    internal_record: bool = False,
+    recorded_by=None,
+) -> StatusEvent:
+    """Record a dated status change with its citations and update the current status."""
+    partnership = _lock(partnership)
+    _require_citations(citations, internal_record)
+    event = StatusEvent(
+        partnership=partnership,
+        status=status,
+        effective_on=effective.date,
+        effective_precision=effective.precision,
+        note=note,
+        declared_by=declared_by,
+        declaring_organization=declaring_organization,
+        is_internal_record=internal_record,
+        recorded_by=recorded_by,
+    )
+    event.full_clean()
+    validate_timeline([*partnership.events.all(), event])
+    event.save()
+    for citation in citations:
+        add_citation(citation=citation, status_event=event)
+    _refresh_current_status(partnership)
+    return event
+
+
+@transaction.atomic
+def update_status_event(
+    *,
+    event: StatusEvent,
+    status: str | None = None,
+    effective: PartialDate | None = None,
+    note: str | None = None,
+    declared_by: str | None = None,
+    declaring_organization: Organization | None = None,
+) -> StatusEvent:
+    """Correct an event; the whole timeline must still make sense afterwards."""
+    partnership = _lock(event.partnership)
+    event = StatusEvent.objects.get(pk=event.pk)
+    if status is not None:
+        event.status = status
+    if effective is not None:
+        event.effective_on, event.effective_precision = effective.date, effective.precision
+    if note is not None:
+        event.note = note
+    if declared_by is not None:
+        event.declared_by = declared_by
+        event.declaring_organization = declaring_organization
+    event.full_clean()
+    validate_timeline([event if e.pk == event.pk else e for e in partnership.events.all()])
+    event.save()
+    _refresh_current_status(partnership)
+    return event
+
+
+@transaction.atomic
+def delete_status_event(*, event: StatusEvent) -> None:
+    """Remove an event (with its citations) if the remaining timeline still makes sense."""
+    partnership = _lock(event.partnership)
+    validate_timeline([e for e in partnership.events.all() if e.pk != event.pk])
+    event.delete()
+    _refresh_current_status(partnership)
+
+
+# ----------------------------------------------------------------------- citations
+
+
+def add_citation(*, citation: CitationInput, **target) -> Citation:
+    """Attach a source to one claim: partnership=, status_event=, activity=,
+    reported_figure= or organization_relationship=."""
+    record = Citation(
+        source=citation.source, quote=citation.quote.strip(), locator=citation.locator, **target
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+# ---------------------------------------------------------------------- localities
+
+
+@transaction.atomic
+def create_locality(
+    *,
+    name: str,
+    country: str,
+    kind: str = Locality.Kind.CITY,
+    native_name: str = "",
+    subdivision: str = "",
+    parent: Locality | None = None,
+    latitude=None,
+    longitude=None,
+    wikidata_id: str = "",
+    description: str = "",
+    aliases: Iterable[AliasInput] = (),
+) -> Locality:
+    locality = Locality(
+        name=name.strip(),
+        native_name=native_name.strip(),
+        country=country,
+        kind=kind,
+        subdivision=subdivision,
+        parent=parent,
+        latitude=latitude,
+        longitude=longitude,
+        wikidata_id=wikidata_id,
+        description=description,
+    )
+    locality.full_clean()
+    locality.save()
+    for alias in aliases:
+        add_locality_alias(locality=locality, alias=alias)
+    return locality
+
+
+def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlias:
+    record = LocalityAlias(
+        locality=locality,
+        name=alias.name.strip(),
+        kind=alias.kind,
+        language=alias.language,
+        valid_from=alias.valid_from.date if alias.valid_from else None,
+        valid_from_precision=alias.valid_from.precision if alias.valid_from else "",
+        valid_to=alias.valid_to.date if alias.valid_to else None,
+        valid_to_precision=alias.valid_to.precision if alias.valid_to else "",
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+# ------------------------------------------------------------ organizations, sources
+
+
+def create_organization(
+    *,
+    name: str,
+    abbreviation: str = "",
+    kind: str = Organization.Kind.NONPROFIT,
+    country: str = "",
+    url: str = "",
+    description: str = "",
+) -> Organization:
+    organization = Organization(
+        name=name.strip(),
+        abbreviation=abbreviation,
+        kind=kind,
+        country=country,
+        url=url,
+        description=description,
+    )
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def relate_organizations(
+    *,
+    from_organization: Organization,
+    to_organization: Organization,
+    description: str,
+    citations: Sequence[CitationInput],
+) -> OrganizationRelationship:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that describes this relationship."})
+    relationship = OrganizationRelationship(
+        from_organization=from_organization,
+        to_organization=to_organization,
+        description=description,
+    )
+    relationship.full_clean()
+    relationship.save()
+    for citation in citations:
+        add_citation(citation=citation, organization_relationship=relationship)
+    return relationship
+
+
+def create_source(
+    *,
+    title: str,
+    publisher: str = "",
+    author: str = "",
+    published: PartialDate | None = None,
+    url: str = "",
+    archived_url: str = "",
+    accessed_on=None,
+    language: str = "en",
+    kind: str = Source.Kind.NEWS_ARTICLE,
+    notes: str = "",
+) -> Source:
+    source = Source(
+        title=title.strip(),
+        publisher=publisher,
+        author=author,
+        published_on=published.date if published else None,
+        published_precision=published.precision if published else "",
+        url=url,
+        archived_url=archived_url,
+        accessed_on=accessed_on,
+        language=language,
+        kind=kind,
+        notes=notes,
+    )
+    source.full_clean()
+    source.save()
+    return source
+
+
+# -------------------------------------------------------------------- partnerships
+
+
+def _focus_area(name: str) -> FocusArea:
+    area, _ = FocusArea.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    return area
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    locality_a: Locality,
+    locality_b: Locality,
+    level: str = Partnership.Level.SISTER_CITY,
+    established: PartialDate | None = None,
+    description: str = "",
+    organizations: Iterable[Organization] = (),
+    focus_areas: Iterable[str] = (),
+    citations: Sequence[CitationInput] = (),
+) -> Partnership:
+    """Create a partnership (refused if the pair exists in either order)."""
+    partnership = Partnership(
+        locality_a=locality_a,
+        locality_b=locality_b,
+        level=level,
+        established_on=established.date if established else None,
+        established_precision=established.precision if established else "",
+        description=description,
+    )
+    partnership.full_clean()
+    partnership.save()
+    partnership.organizations.set(organizations)
+    partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
+    for citation in citations:
+        add_citation(citation=citation, partnership=partnership)
+    return partnership
+
+
+@transaction.atomic
+def add_activity(
+    *,
+    partnership: Partnership,
+    kind: str,
+    description: str,
+    occurred: PartialDate | None = None,
+    is_planned: bool = False,
+    citations: Sequence[CitationInput],
+) -> Activity:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that reports this activity."})
+    activity = Activity(
+        partnership=partnership,
+        kind=kind,
+        description=description,
+        occurred_on=occurred.date if occurred else None,
+        occurred_precision=occurred.precision if occurred else "",
+        is_planned=is_planned,
+    )
+    activity.full_clean()
+    activity.save()
+    for citation in citations:
+        add_citation(citation=citation, activity=activity)
+    return activity
+
+
+@transaction.atomic
+def add_reported_figure(
+    *,
+    count: int,
+    as_of: PartialDate,
+    citations: Sequence[CitationInput],
+    qualifier: str = ReportedFigure.Qualifier.EXACTLY,
+    measure: str = ReportedFigure.Measure.PARTNERSHIPS,
+    country_a: str = "",
+    country_b: str = "",
+    status: str = "",
+    organization: Organization | None = None,
+    description: str = "",
+) -> ReportedFigure:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that states this figure."})
+    figure = ReportedFigure(
+        count=count,
+        qualifier=qualifier,
+        measure=measure,
+        country_a=country_a,
+        country_b=country_b,
+        status=status,
+        as_of=as_of.date,
+        as_of_precision=as_of.precision,
+        organization=organization,
+        description=description,
+    )
+    figure.full_clean()
+    figure.save()
+    for citation in citations:
+        add_citation(citation=citation, reported_figure=figure)
+    return figure

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Partnership registry"
+admin.site.site_title = "Partnership registry admin"
+admin.site.index_title = "Curate partnerships, sources and status changes"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("partnerships.urls")),
+]
