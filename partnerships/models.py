@@ -533,6 +533,7 @@ class Partnership(TimestampedModel):
         SISTER_STATE = "sister_state", "sister state or region"
         FRIENDSHIP = "friendship", "friendship agreement"
         COOPERATION = "cooperation", "cooperation agreement"
+        PARTNERSHIP = "partnership", "city partnership (kind not stated)"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "proposed"
