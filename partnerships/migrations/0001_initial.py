@@ -4,11 +4,12 @@ import django.db.models.deletion
 import django.db.models.functions.comparison
 import django.db.models.functions.text
 import django.db.models.lookups
+from django.conf import settings
+from django.db import migrations, models
+
 import partnerships.dates
 import partnerships.fields
 import partnerships.validators
-from django.conf import settings
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
