@@ -1,8 +1,8 @@
 """The seed data: what the five source documents in fixtures/seed-documents/ support,
 each fact with its citation and a short verbatim quote.
 
-`manage.py build_seed_fixture` runs build_seed() through the services (so every rule
-holds) and writes fixtures/seed.json, which `manage.py load_seed` and the tests load.
+`make seed-fixture` runs build_seed() through the services (so every rule holds) and
+writes fixtures/seed.json, which `manage.py load_seed` and the tests load.
 
 Recorded only what a source says: the two St. Petersburgs' 300/100 anniversary and the
 Philadelphia–Nizhny Novgorod business-school meetings are not partnerships; the unnamed
@@ -10,6 +10,7 @@ US–Russian partnerships that were suspended or terminated after 2022 appear as
 figure, not as invented records.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from . import services
@@ -17,854 +18,799 @@ from .dates import PartialDate
 from .models import Activity, Locality, LocalityAlias, Organization, Partnership, ReportedFigure, Source
 from .services import AliasInput, CitationInput
 
-# Which seed document each source was built from (checked by the tests: every quote
-# must appear verbatim in its document).
-SOURCE_DOCUMENTS = {
-    "US-Russia Sister Cities Relations Remain Frozen, Revival Would Benefit Both Sides - Expert": (
-        "000_50b8b0ba0fa72d38.txt"
-    ),
-    "US-Russia Sister Cities Plan First Summit in 20 Years - SCI Chairman Emeritus": "001_df7bf89c6dbc1b9e.txt",
-    "US municipalities have never experienced political or security issues in the sister-city "
-    "relationships with their Chinese counterparts": "002_7be4d1c307f0369d.txt",
-    "Fostering Business Through Sister Cities Relationships": "003_fcdae7a441942893.txt",
-    "Kherson and Worcester: an American-Ukrainian city partnership facilitated by Cities4Cities": (
-        "004_377bf9997f96fdde.txt"
-    ),
-}
-
 P = PartialDate.parse
-City, Region, Country = Locality.Kind.CITY, Locality.Kind.REGION, Locality.Kind.COUNTRY
-FORMER, VARIANT, NATIVE = LocalityAlias.Kind.FORMER, LocalityAlias.Kind.VARIANT, LocalityAlias.Kind.NATIVE
+CITY, REGION, COUNTRY = Locality.Kind.CITY, Locality.Kind.REGION, Locality.Kind.COUNTRY
+FORMER = LocalityAlias.Kind.FORMER
+Level = Partnership.Level
 
-# name, country, kind, subdivision, latitude, longitude, native name, wikidata, aliases
+
+# ------------------------------------------------------------------------- sources
+
+# key: the seed document (in fixtures/seed-documents/) the source was built from. The
+# tests check every quote against it.
+SOURCES = {
+    "000_50b8b0ba0fa72d38.txt": {
+        "title": "US-Russia Sister Cities Relations Remain Frozen, Revival Would Benefit Both Sides - Expert",
+        "publisher": "UrduPoint News / Sputnik",
+        "published": P("2023-06-01"),
+        "kind": Source.Kind.INTERVIEW,
+        "notes": "Interview with Bill Boerum, Chairman Emeritus of Sister Cities International.",
+    },
+    "001_df7bf89c6dbc1b9e.txt": {
+        "title": "US-Russia Sister Cities Plan First Summit in 20 Years - SCI Chairman Emeritus",
+        "publisher": "Sputnik",
+        "published": P("2018-11-22"),
+        "kind": Source.Kind.INTERVIEW,
+    },
+    "002_7be4d1c307f0369d.txt": {
+        "title": "US municipalities have never experienced political or security issues in the sister-city "
+        "relationships with their Chinese counterparts",
+        "publisher": "UrduPoint News / Sputnik",
+        "published": P("2023-06-19"),
+        "kind": Source.Kind.INTERVIEW,
+    },
+    "003_fcdae7a441942893.txt": {
+        "title": "Fostering Business Through Sister Cities Relationships",
+        "author": "Philip H. de Leon",
+        "published": P("2002-07"),
+        "kind": Source.Kind.OTHER,
+        "notes": "A 2002 trade bulletin on US–Eurasian sister city relationships; the copy held does not name "
+        "its publisher.",
+    },
+    "004_377bf9997f96fdde.txt": {
+        "title": "Kherson and Worcester: an American-Ukrainian city partnership facilitated by Cities4Cities",
+        "author": "Aidan G. Stretch",
+        "publisher": "The Free Press (bariweiss.substack.com), republished by USSANews.com",
+        "published": P("2025-08-18"),
+        "notes": "The article has no headline in the copy held, so the title is descriptive. The copy is "
+        "undated; a public copy is dated 18 August 2025.",
+    },
+}
+RUSSIA_2023, RUSSIA_2018, CHINA_2023, BULLETIN_2002, KHERSON_2025 = SOURCES
+
+
+# ---------------------------------------------------------------------- localities
+
+
+@dataclass(frozen=True)
+class SeedLocality:
+    name: str
+    country: str
+    kind: str
+    subdivision: str
+    at: tuple[str, str]  # latitude, longitude
+    native: str = ""
+    wikidata: str = ""
+    aliases: tuple[AliasInput, ...] = ()
+    parent: str = ""
+
+
+A = AliasInput
 LOCALITIES = [
-    ("Washington", "US", Region, "US-WA", "47.7511", "-120.7401", "", "", []),
-    ("Seattle", "US", City, "US-WA", "47.6062", "-122.3321", "", "Q5083", []),
-    ("Tashkent", "UZ", City, "", "41.2995", "69.2401", "Toshkent", "Q269", []),
-    ("Iowa", "US", Region, "US-IA", "42.0329", "-93.5810", "", "", [AliasInput("State of Iowa")]),
-    (
+    SeedLocality("Washington", "US", REGION, "US-WA", ("47.7511", "-120.7401")),
+    SeedLocality(
+        "Seattle", "US", CITY, "US-WA", ("47.6062", "-122.3321"), wikidata="Q5083", parent="Washington"
+    ),
+    SeedLocality("Tashkent", "UZ", CITY, "", ("41.2995", "69.2401"), native="Toshkent", wikidata="Q269"),
+    SeedLocality("Iowa", "US", REGION, "US-IA", ("42.0329", "-93.5810"), aliases=(A("State of Iowa"),)),
+    SeedLocality(
         "Cherkasy Oblast",
         "UA",
-        Region,
+        REGION,
         "UA-71",
-        "49.4444",
-        "32.0598",
-        "Черкаська область",
-        "",
-        [AliasInput("Cherkassy region", language="en"), AliasInput("Cherkasy region", language="en")],
+        ("49.4444", "32.0598"),
+        native="Черкаська область",
+        aliases=(A("Cherkassy region", language="en"), A("Cherkasy region", language="en")),
     ),
-    ("Duluth", "US", City, "US-MN", "46.7867", "-92.1005", "", "", []),
-    ("Petrozavodsk", "RU", City, "RU-KR", "61.7849", "34.3469", "Петрозаводск", "", []),
-    ("Boulder", "US", City, "US-CO", "40.0150", "-105.2705", "", "", []),
-    (
+    SeedLocality("Duluth", "US", CITY, "US-MN", ("46.7867", "-92.1005")),
+    SeedLocality("Petrozavodsk", "RU", CITY, "RU-KR", ("61.7849", "34.3469"), native="Петрозаводск"),
+    SeedLocality("Boulder", "US", CITY, "US-CO", ("40.0150", "-105.2705")),
+    SeedLocality(
         "Dushanbe",
         "TJ",
-        City,
+        CITY,
         "",
-        "38.5598",
-        "68.7870",
-        "Душанбе",
-        "Q9365",
-        [AliasInput("Stalinabad", kind=FORMER, valid_from=P("1929"), valid_to=P("1961"))],
+        ("38.5598", "68.7870"),
+        native="Душанбе",
+        wikidata="Q9365",
+        aliases=(A("Stalinabad", kind=FORMER, valid_from=P("1929"), valid_to=P("1961")),),
     ),
-    ("Rochester", "US", City, "US-NY", "43.1566", "-77.6088", "", "", []),
-    (
+    SeedLocality("Rochester", "US", CITY, "US-NY", ("43.1566", "-77.6088")),
+    SeedLocality(
         "Veliky Novgorod",
         "RU",
-        City,
+        CITY,
         "RU-NGR",
-        "58.5215",
-        "31.2755",
-        "Великий Новгород",
-        "",
-        [AliasInput("Velikiy Novgorod"), AliasInput("Novgorod", kind=FORMER, valid_to=P("1999"))],
+        ("58.5215", "31.2755"),
+        native="Великий Новгород",
+        aliases=(A("Velikiy Novgorod"), A("Novgorod", kind=FORMER, valid_to=P("1999"))),
     ),
-    ("Maryland", "US", Region, "US-MD", "39.0458", "-76.6413", "", "", [AliasInput("State of Maryland")]),
-    (
+    SeedLocality(
+        "Maryland", "US", REGION, "US-MD", ("39.0458", "-76.6413"), aliases=(A("State of Maryland"),)
+    ),
+    SeedLocality(
         "Leningrad Oblast",
         "RU",
-        Region,
+        REGION,
         "RU-LEN",
-        "59.9000",
-        "31.0000",
-        "Ленинградская область",
-        "",
-        [AliasInput("Leningrad Region")],
+        ("59.9000", "31.0000"),
+        native="Ленинградская область",
+        aliases=(A("Leningrad Region"),),
     ),
-    ("Montclair", "US", City, "US-NJ", "40.8259", "-74.2090", "", "", []),
-    ("Cherepovets", "RU", City, "RU-VLG", "59.1269", "37.9090", "Череповец", "", []),
-    ("Portland", "US", City, "US-OR", "45.5152", "-122.6784", "", "", []),
-    ("Khabarovsk", "RU", City, "RU-KHA", "48.4802", "135.0719", "Хабаровск", "", []),
-    (
+    SeedLocality("Montclair", "US", CITY, "US-NJ", ("40.8259", "-74.2090")),
+    SeedLocality("Cherepovets", "RU", CITY, "RU-VLG", ("59.1269", "37.9090"), native="Череповец"),
+    SeedLocality("Portland", "US", CITY, "US-OR", ("45.5152", "-122.6784")),
+    SeedLocality("Khabarovsk", "RU", CITY, "RU-KHA", ("48.4802", "135.0719"), native="Хабаровск"),
+    SeedLocality(
         "Minneapolis/St. Paul",
         "US",
-        City,
+        CITY,
         "US-MN",
-        "44.9631",
-        "-93.1700",
-        "",
-        "",
-        [AliasInput("Twin Cities"), AliasInput("Minneapolis–Saint Paul")],
+        ("44.9631", "-93.1700"),
+        aliases=(A("Twin Cities"), A("Minneapolis–Saint Paul")),
     ),
-    (
+    SeedLocality(
         "Novosibirsk",
         "RU",
-        City,
+        CITY,
         "RU-NVS",
-        "55.0084",
-        "82.9357",
-        "Новосибирск",
-        "Q883",
-        [AliasInput("Novonikolayevsk", kind=FORMER, valid_to=P("1926"))],
+        ("55.0084", "82.9357"),
+        native="Новосибирск",
+        wikidata="Q883",
+        aliases=(A("Novonikolayevsk", kind=FORMER, valid_to=P("1926")),),
     ),
-    ("Pittsburgh", "US", City, "US-PA", "40.4406", "-79.9959", "", "Q1342", []),
-    (
+    SeedLocality("Pittsburgh", "US", CITY, "US-PA", ("40.4406", "-79.9959"), wikidata="Q1342"),
+    SeedLocality(
         "Astana",
         "KZ",
-        City,
+        CITY,
         "",
-        "51.1605",
-        "71.4704",
-        "Астана",
-        "Q1520",
-        [
-            AliasInput("Nur-Sultan", kind=FORMER, valid_from=P("2019-03"), valid_to=P("2022-09")),
-            AliasInput("Akmola", kind=FORMER, valid_from=P("1992"), valid_to=P("1998")),
-            AliasInput("Tselinograd", kind=FORMER, valid_from=P("1961"), valid_to=P("1992")),
-        ],
+        ("51.1605", "71.4704"),
+        native="Астана",
+        wikidata="Q1520",
+        aliases=(
+            A("Nur-Sultan", kind=FORMER, valid_from=P("2019-03"), valid_to=P("2022-09")),
+            A("Akmola", kind=FORMER, valid_from=P("1992"), valid_to=P("1998")),
+            A("Tselinograd", kind=FORMER, valid_from=P("1961"), valid_to=P("1992")),
+        ),
     ),
-    (
+    SeedLocality(
         "North Carolina",
         "US",
-        Region,
+        REGION,
         "US-NC",
-        "35.7596",
-        "-79.0193",
-        "",
-        "",
-        [AliasInput("State of North Carolina")],
+        ("35.7596", "-79.0193"),
+        aliases=(A("State of North Carolina"),),
     ),
-    (
+    SeedLocality(
         "Moldova",
         "MD",
-        Country,
+        COUNTRY,
         "",
-        "47.4116",
-        "28.3699",
-        "Republica Moldova",
-        "Q217",
-        [AliasInput("Republic of Moldova")],
+        ("47.4116", "28.3699"),
+        native="Republica Moldova",
+        wikidata="Q217",
+        aliases=(A("Republic of Moldova"),),
     ),
-    ("Houston", "US", City, "US-TX", "29.7604", "-95.3698", "", "", []),
-    ("Baku", "AZ", City, "", "40.4093", "49.8671", "Bakı", "Q9248", []),
-    ("Tucson", "US", City, "US-AZ", "32.2226", "-110.9747", "", "", []),
-    (
+    SeedLocality("Houston", "US", CITY, "US-TX", ("29.7604", "-95.3698")),
+    SeedLocality("Baku", "AZ", CITY, "", ("40.4093", "49.8671"), native="Bakı", wikidata="Q9248"),
+    SeedLocality("Tucson", "US", CITY, "US-AZ", ("32.2226", "-110.9747")),
+    SeedLocality(
         "Almaty",
         "KZ",
-        City,
+        CITY,
         "",
-        "43.2220",
-        "76.8512",
-        "Алматы",
-        "Q35493",
-        [AliasInput("Alma-Ata", kind=FORMER, valid_to=P("1993"))],
+        ("43.2220", "76.8512"),
+        native="Алматы",
+        wikidata="Q35493",
+        aliases=(A("Alma-Ata", kind=FORMER, valid_to=P("1993")),),
     ),
-    ("Colorado Springs", "US", City, "US-CO", "38.8339", "-104.8214", "", "", []),
-    (
+    SeedLocality("Colorado Springs", "US", CITY, "US-CO", ("38.8339", "-104.8214")),
+    SeedLocality(
         "Bishkek",
         "KG",
-        City,
+        CITY,
         "",
-        "42.8746",
-        "74.5698",
-        "Бишкек",
-        "Q9361",
-        [AliasInput("Frunze", kind=FORMER, valid_from=P("1926"), valid_to=P("1991"))],
+        ("42.8746", "74.5698"),
+        native="Бишкек",
+        wikidata="Q9361",
+        aliases=(A("Frunze", kind=FORMER, valid_from=P("1926"), valid_to=P("1991")),),
     ),
-    ("Cincinnati", "US", City, "US-OH", "39.1031", "-84.5120", "", "", []),
-    (
+    SeedLocality("Cincinnati", "US", CITY, "US-OH", ("39.1031", "-84.5120")),
+    SeedLocality(
         "Kharkiv",
         "UA",
-        City,
+        CITY,
         "UA-63",
-        "49.9935",
-        "36.2304",
-        "Харків",
-        "",
-        [AliasInput("Kharkov"), AliasInput("Харьков", kind=LocalityAlias.Kind.TRANSLATION, language="ru")],
+        ("49.9935", "36.2304"),
+        native="Харків",
+        aliases=(A("Kharkov"), A("Харьков", kind=LocalityAlias.Kind.TRANSLATION, language="ru")),
     ),
-    ("Columbia", "US", City, "US-MO", "38.9517", "-92.3341", "", "", []),
-    ("Kutaisi", "GE", City, "", "42.2679", "42.6946", "ქუთაისი", "", []),
-    (
+    SeedLocality("Columbia", "US", CITY, "US-MO", ("38.9517", "-92.3341")),
+    SeedLocality("Kutaisi", "GE", CITY, "", ("42.2679", "42.6946"), native="ქუთაისი"),
+    SeedLocality(
         "Tver Oblast",
         "RU",
-        Region,
+        REGION,
         "RU-TVE",
-        "57.0000",
-        "34.9000",
-        "Тверская область",
-        "",
-        [AliasInput("Tver region")],
+        ("57.0000", "34.9000"),
+        native="Тверская область",
+        aliases=(A("Tver region"),),
     ),
-    ("Louisiana", "US", Region, "US-LA", "30.9843", "-91.9623", "", "", [AliasInput("State of Louisiana")]),
-    ("Kherson", "UA", City, "UA-65", "46.6354", "32.6169", "Херсон", "", []),
-    ("Worcester", "US", City, "US-MA", "42.2626", "-71.8023", "", "", []),
-]
-PARENTS = {"Seattle": "Washington"}
-
-ORGANIZATIONS = [
-    # key, name, abbreviation, kind, country, description
-    (
-        "SCI",
-        "Sister Cities International",
-        "SCI",
-        Organization.Kind.ASSOCIATION,
-        "US",
-        "A nonprofit network that creates partnerships between communities in the United States and ones "
-        "overseas; it recognizes, registers and coordinates US sister city, county and state programs.",
+    SeedLocality(
+        "Louisiana", "US", REGION, "US-LA", ("30.9843", "-91.9623"), aliases=(A("State of Louisiana"),)
     ),
-    ("URC", "Union of Russian Cities", "URC", Organization.Kind.ASSOCIATION, "RU", ""),
-    (
-        "C4C",
-        "Cities4Cities",
-        "",
-        Organization.Kind.NONPROFIT,
-        "UA",
-        "A Ukraine-based nonprofit group that facilitates American-Ukrainian city partnerships.",
-    ),
-    (
-        "BISNIS",
-        "BISNIS",
-        "BISNIS",
-        Organization.Kind.GOVERNMENT,
-        "US",
-        "Has representatives in Eurasia who help identify local business opportunities.",
-    ),
-    ("AIHA", "American International Health Alliance", "AIHA", Organization.Kind.NONPROFIT, "US", ""),
-    ("AVC", "Association of Volga Cities", "", Organization.Kind.ASSOCIATION, "RU", ""),
-    ("USRCC", "US-Russian Chamber of Commerce", "", Organization.Kind.BUSINESS, "", ""),
-    ("PKSCA", "Portland-Khabarovsk Sister City Association", "", Organization.Kind.NONPROFIT, "US", ""),
-    ("PURA", "Pittsburgh Urban Redevelopment Authority", "", Organization.Kind.GOVERNMENT, "US", ""),
-    (
-        "LAKECHARLES",
-        "City administration of Lake Charles",
-        "",
-        Organization.Kind.GOVERNMENT,
-        "US",
-        "Provided organizational oversight and management for the Tver region–Louisiana agreement.",
-    ),
+    SeedLocality("Kherson", "UA", CITY, "UA-65", ("46.6354", "32.6169"), native="Херсон"),
+    SeedLocality("Worcester", "US", CITY, "US-MA", ("42.2626", "-71.8023")),
 ]
 
-A2002 = "Fostering Business Through Sister Cities Relationships"
+
+# ------------------------------------------------------------------- organizations
+
+ORGANIZATIONS = {
+    "SCI": {
+        "name": "Sister Cities International",
+        "abbreviation": "SCI",
+        "kind": Organization.Kind.ASSOCIATION,
+        "country": "US",
+        "description": "A nonprofit network that creates partnerships between communities in the United States "
+        "and ones overseas; it recognizes, registers and coordinates US sister city, county and state programs.",
+    },
+    "URC": {
+        "name": "Union of Russian Cities",
+        "abbreviation": "URC",
+        "kind": Organization.Kind.ASSOCIATION,
+        "country": "RU",
+    },
+    "C4C": {
+        "name": "Cities4Cities",
+        "kind": Organization.Kind.NONPROFIT,
+        "country": "UA",
+        "description": "A Ukraine-based nonprofit group that facilitates American-Ukrainian city partnerships.",
+    },
+    "BISNIS": {
+        "name": "BISNIS",
+        "abbreviation": "BISNIS",
+        "kind": Organization.Kind.GOVERNMENT,
+        "country": "US",
+        "description": "Has representatives in Eurasia who help identify local business opportunities.",
+    },
+    "AIHA": {
+        "name": "American International Health Alliance",
+        "abbreviation": "AIHA",
+        "kind": Organization.Kind.NONPROFIT,
+        "country": "US",
+    },
+    "AVC": {"name": "Association of Volga Cities", "kind": Organization.Kind.ASSOCIATION, "country": "RU"},
+    "USRCC": {"name": "US-Russian Chamber of Commerce", "kind": Organization.Kind.BUSINESS},
+    "PKSCA": {
+        "name": "Portland-Khabarovsk Sister City Association",
+        "kind": Organization.Kind.NONPROFIT,
+        "country": "US",
+    },
+    "PURA": {
+        "name": "Pittsburgh Urban Redevelopment Authority",
+        "kind": Organization.Kind.GOVERNMENT,
+        "country": "US",
+    },
+    "LAKECHARLES": {
+        "name": "City administration of Lake Charles",
+        "kind": Organization.Kind.GOVERNMENT,
+        "country": "US",
+        "description": "Provided organizational oversight and management for the Tver region–Louisiana agreement.",
+    },
+}
+
+
+# -------------------------------------------------------------------- partnerships
+
+
+@dataclass(frozen=True)
+class Cite:
+    source: str  # a key of SOURCES
+    quote: str
+    locator: str = ""
+
+
+ACHIEVEMENTS = "section “Existing Partnerships and Concrete Achievements”"
+UPCOMING = "section “Upcoming Partnerships and Beyond”"
 EXAMPLES = "list “Examples of Existing Relationships”"
 
-# a, b, level, organizations, focus areas, description, status, date, note,
-# (source title, quote, locator) for the partnership and its status event
+
+@dataclass(frozen=True)
+class SeedPartnership:
+    a: str
+    b: str
+    level: str
+    cite: Cite  # for the partnership and its status event
+    status: str = Partnership.Status.ACTIVE
+    since: str = "2002-07"
+    note: str = ""
+    organizations: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _bulletin(quote, locator):
+    return Cite(BULLETIN_2002, quote, locator)
+
+
 PARTNERSHIPS = [
-    (
+    SeedPartnership(
         "Seattle",
         "Tashkent",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "for example, Seattle, Wash., and Tashkent, Uzbekistan", "paragraph 1"),
+        Level.SISTER_CITY,
+        _bulletin("for example, Seattle, Wash., and Tashkent, Uzbekistan", "paragraph 1"),
     ),
-    (
+    SeedPartnership(
         "Iowa",
         "Cherkasy Oblast",
-        Partnership.Level.SISTER_STATE,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "the state of Iowa and the Cherkassy region of Ukraine", "paragraph 1"),
+        Level.SISTER_STATE,
+        _bulletin("the state of Iowa and the Cherkassy region of Ukraine", "paragraph 1"),
     ),
-    (
+    SeedPartnership(
         "Duluth",
         "Petrozavodsk",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
+        Level.SISTER_CITY,
+        _bulletin(
             "residents of Duluth, Minn., sending small amounts of money to and corresponding with orphans "
             "in Petrozavodsk, Russia",
             "paragraph 1",
         ),
     ),
-    (
+    SeedPartnership(
         "Boulder",
         "Dushanbe",
-        Partnership.Level.SISTER_CITY,
-        [],
-        ["culture"],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
+        Level.SISTER_CITY,
+        _bulletin(
             "the city of Dushanbe, Tajikistan, donating an original teahouse to the people of Boulder, Colo.",
             "paragraph 1",
         ),
+        focus=("culture",),
     ),
-    (
+    SeedPartnership(
         "Rochester",
         "Veliky Novgorod",
-        Partnership.Level.SISTER_CITY,
-        [],
-        ["business"],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
-            "The sister city agreement between Rochester, NY, and Velikiy Novgorod, Russia",
-            "section “Existing Partnerships and Concrete Achievements”",
+        Level.SISTER_CITY,
+        _bulletin(
+            "The sister city agreement between Rochester, NY, and Velikiy Novgorod, Russia", ACHIEVEMENTS
         ),
+        focus=("business",),
     ),
-    (
+    SeedPartnership(
         "Maryland",
         "Leningrad Oblast",
-        Partnership.Level.SISTER_STATE,
-        [],
-        ["business"],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
-            "The state of Maryland hosted Leningrad RegionGovernor Valery Serdyukov",
-            "section “Existing Partnerships and Concrete Achievements”",
-        ),
+        Level.SISTER_STATE,
+        _bulletin("The state of Maryland hosted Leningrad RegionGovernor Valery Serdyukov", ACHIEVEMENTS),
+        focus=("business",),
     ),
-    (
+    SeedPartnership(
         "Montclair",
         "Cherepovets",
-        Partnership.Level.SISTER_CITY,
-        [],
-        ["business"],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
-            "the Montclair (NJ)-Cherepovets (Russia) Sister Cities",
-            "section “Existing Partnerships and Concrete Achievements”",
-        ),
+        Level.SISTER_CITY,
+        _bulletin("the Montclair (NJ)-Cherepovets (Russia) Sister Cities", ACHIEVEMENTS),
+        focus=("business",),
     ),
-    (
+    SeedPartnership(
         "Portland",
         "Khabarovsk",
-        Partnership.Level.SISTER_CITY,
-        ["PKSCA"],
-        ["business"],
-        "",
-        "active",
-        "2002-07",
-        "Listed among partnerships whose activities were being reactivated, developed or increased.",
-        (
-            A2002,
-            "the Portland-Khabarovsk Sister City Association",
-            "section “Upcoming Partnerships and Beyond”",
-        ),
+        Level.SISTER_CITY,
+        _bulletin("the Portland-Khabarovsk Sister City Association", UPCOMING),
+        note="Listed among partnerships whose activities were being reactivated, developed or increased.",
+        organizations=("PKSCA",),
+        focus=("business",),
     ),
-    (
+    SeedPartnership(
         "Minneapolis/St. Paul",
         "Novosibirsk",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "The source names Minneapolis and St. Paul together as one party.",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
-            "the chair of the Sister City Committee for Minneapolis/St. Paul–Novosibirsk, Russia",
-            "section “Upcoming Partnerships and Beyond”",
+        Level.SISTER_CITY,
+        _bulletin(
+            "the chair of the Sister City Committee for Minneapolis/St. Paul–Novosibirsk, Russia", UPCOMING
         ),
+        description="The source names Minneapolis and St. Paul together as one party.",
     ),
-    (
+    SeedPartnership(
         "Pittsburgh",
         "Astana",
-        Partnership.Level.COOPERATION,
-        ["AIHA", "PURA"],
-        ["health care"],
-        "Cooperation in the health care sector; the mayors were discussing enlarging it in 2002.",
-        "active",
-        "2002-07",
-        "",
-        (
-            A2002,
-            "the current area of cooperation between the two—the health care sector",
-            "section “Upcoming Partnerships and Beyond”",
-        ),
+        Level.COOPERATION,
+        _bulletin("the current area of cooperation between the two—the health care sector", UPCOMING),
+        organizations=("AIHA", "PURA"),
+        focus=("health care",),
+        description="Cooperation in the health care sector; the mayors were discussing enlarging it in 2002.",
     ),
-    (
+    SeedPartnership(
         "North Carolina",
         "Moldova",
-        Partnership.Level.SISTER_STATE,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "State of North Carolina – Republic of Moldova", EXAMPLES),
+        Level.SISTER_STATE,
+        _bulletin("State of North Carolina – Republic of Moldova", EXAMPLES),
     ),
-    (
-        "Houston",
-        "Baku",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "Houston, Texas – Baku, Azerbaijan", EXAMPLES),
+    SeedPartnership(
+        "Houston", "Baku", Level.SISTER_CITY, _bulletin("Houston, Texas – Baku, Azerbaijan", EXAMPLES)
     ),
-    (
-        "Tucson",
-        "Almaty",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "Tucson, Arizona – Almaty, Kazakhstan", EXAMPLES),
+    SeedPartnership(
+        "Tucson", "Almaty", Level.SISTER_CITY, _bulletin("Tucson, Arizona – Almaty, Kazakhstan", EXAMPLES)
     ),
-    (
+    SeedPartnership(
         "Colorado Springs",
         "Bishkek",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "Colorado Springs, Colo. – Bishkek, Kyrgyzstan", EXAMPLES),
+        Level.SISTER_CITY,
+        _bulletin("Colorado Springs, Colo. – Bishkek, Kyrgyzstan", EXAMPLES),
     ),
-    (
-        "Cincinnati",
-        "Kharkiv",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "Cincinnati, Ohio – Kharkiv, Ukraine", EXAMPLES),
+    SeedPartnership(
+        "Cincinnati", "Kharkiv", Level.SISTER_CITY, _bulletin("Cincinnati, Ohio – Kharkiv, Ukraine", EXAMPLES)
     ),
-    (
-        "Columbia",
-        "Kutaisi",
-        Partnership.Level.SISTER_CITY,
-        [],
-        [],
-        "",
-        "active",
-        "2002-07",
-        "",
-        (A2002, "Columbia, Missouri - Kutaisi, Georgia", EXAMPLES),
+    SeedPartnership(
+        "Columbia", "Kutaisi", Level.SISTER_CITY, _bulletin("Columbia, Missouri - Kutaisi, Georgia", EXAMPLES)
     ),
-    (
+    SeedPartnership(
         "Tver Oblast",
         "Louisiana",
-        Partnership.Level.SISTER_STATE,
-        ["LAKECHARLES"],
-        ["science and technology", "business", "culture"],
-        "An agreement on “scientific, technical, commercial, economic, and cultural cooperation”.",
-        "proposed",
-        "2002-07",
-        "To be signed in July 2002, after over a year of preparatory work. The registry has no source for the signing.",
-        (
-            A2002,
-            "intend to sign an ambitious sister state agreement",
-            "section “Upcoming Partnerships and Beyond”",
-        ),
+        Level.SISTER_STATE,
+        _bulletin("intend to sign an ambitious sister state agreement", UPCOMING),
+        status=Partnership.Status.PROPOSED,
+        note="To be signed in July 2002, after over a year of preparatory work. The registry has no source "
+        "for the signing.",
+        organizations=("LAKECHARLES",),
+        focus=("science and technology", "business", "culture"),
+        description="An agreement on “scientific, technical, commercial, economic, and cultural cooperation”.",
     ),
-    (
+    SeedPartnership(
         "Kherson",
         "Worcester",
-        Partnership.Level.PARTNERSHIP,
-        ["C4C"],
-        ["emergency relief", "health care", "veteran services", "education"],
-        "",
-        "active",
-        "2025-08",
-        "Date approximate: the article (published 18 August 2025) reports the partnership as ongoing and gives "
-        "no start date.",
-        (
-            "Kherson and Worcester: an American-Ukrainian city partnership facilitated by Cities4Cities",
+        Level.PARTNERSHIP,
+        Cite(
+            KHERSON_2025,
             "Kherson and Worcester are one of 10 American-Ukrainian city partnerships, facilitated by Cities4Cities",
             "paragraph 3",
         ),
+        since="2025-08",
+        note="Date approximate: the article (published 18 August 2025) reports the partnership as ongoing and "
+        "gives no start date.",
+        organizations=("C4C",),
+        focus=("emergency relief", "health care", "veteran services", "education"),
     ),
 ]
 
-# a, b, kind, date (or None), planned, description, (source title, quote, locator)
+
+@dataclass(frozen=True)
+class SeedActivity:
+    a: str
+    b: str
+    kind: str
+    when: str | None
+    description: str
+    cite: Cite
+    planned: bool = False
+
+
 ACTIVITIES = [
-    (
+    SeedActivity(
         "Duluth",
         "Petrozavodsk",
         Activity.Kind.AID,
         None,
-        False,
         "Residents of Duluth sent small amounts of money to, and corresponded with, orphans in Petrozavodsk.",
-        (
-            A2002,
-            "sending small amounts of money to and corresponding with orphans in Petrozavodsk",
-            "paragraph 1",
+        _bulletin(
+            "sending small amounts of money to and corresponding with orphans in Petrozavodsk", "paragraph 1"
         ),
     ),
-    (
+    SeedActivity(
         "Boulder",
         "Dushanbe",
         Activity.Kind.CULTURE,
         None,
-        False,
         "Dushanbe donated an original teahouse to the people of Boulder, so that they could gather in an "
         "authentic Tajik environment.",
-        (A2002, "donating an original teahouse to the people of Boulder, Colo.", "paragraph 1"),
+        _bulletin("donating an original teahouse to the people of Boulder, Colo.", "paragraph 1"),
     ),
-    (
+    SeedActivity(
         "Rochester",
         "Veliky Novgorod",
         Activity.Kind.BUSINESS,
         "1993",
-        False,
         "With the support of local officials and a former Kodak executive in 1993, the partnership helped form a "
         "for-profit corporation that by 2002 had 27 retail photographic stores in several Russian cities.",
-        (
-            A2002,
+        _bulletin(
             "received the support of local officials and a former Kodak executive in 1993, assisted in forming "
             "a for-profit corporation that today has 27 retail photographic stores in several Russian cities",
-            "section “Existing Partnerships and Concrete Achievements”",
+            ACHIEVEMENTS,
         ),
     ),
-    (
+    SeedActivity(
         "Maryland",
         "Leningrad Oblast",
         Activity.Kind.VISIT,
         "2001-05",
-        False,
         "Maryland hosted Leningrad Region Governor Valery Serdyukov and a group of Russian businessmen; contacts "
         "were established and contractual relations facilitated.",
-        (
-            A2002,
+        _bulletin(
             "hosted Leningrad RegionGovernor Valery Serdyukov and a group of Russian businessmen in May 2001",
-            "section “Existing Partnerships and Concrete Achievements”",
+            ACHIEVEMENTS,
         ),
     ),
-    (
+    SeedActivity(
         "Montclair",
         "Cherepovets",
         Activity.Kind.VISIT,
         "2001-04",
-        False,
         "The Montclair–Cherepovets Sister Cities and the New Jersey-Vologda Business Council hosted Mayor Mikhail "
         "Stavrovskiy in Washington, DC, with the assistance of BISNIS; three business proposals followed.",
-        (
-            A2002,
+        _bulletin(
             "In April 2001, the Montclair (NJ)-Cherepovets (Russia) Sister Cities and New Jersey-Vologda "
             "Business Council hosted Mayor Mikhail Stavrovskiy in Washington, DC, with the assistance of BISNIS",
-            "section “Existing Partnerships and Concrete Achievements”",
+            ACHIEVEMENTS,
         ),
     ),
-    (
+    SeedActivity(
         "Portland",
         "Khabarovsk",
         Activity.Kind.CONFERENCE,
         "2003-02-10",
-        True,
         "A Russian Week in Portland, 10–15 February 2003, planned by the Portland-Khabarovsk Sister City "
         "Association and Portland State University's School of Business Administration.",
-        (
-            A2002,
-            "plan to hold a Russian Week in Portland during February 10-15, 2003",
-            "section “Upcoming Partnerships and Beyond”",
-        ),
+        _bulletin("plan to hold a Russian Week in Portland during February 10-15, 2003", UPCOMING),
+        planned=True,
     ),
-    (
+    SeedActivity(
         "Minneapolis/St. Paul",
         "Novosibirsk",
         Activity.Kind.VISIT,
         "2002",
-        False,
         "The chair of the Sister City Committee visited Novosibirsk, where local officials asked what more "
         "could be done.",
-        (A2002, "just returned from Novosibirsk", "section “Upcoming Partnerships and Beyond”"),
+        _bulletin("just returned from Novosibirsk", UPCOMING),
     ),
-    (
+    SeedActivity(
         "Pittsburgh",
         "Astana",
         Activity.Kind.VISIT,
         "2002-06",
-        False,
         "Officials of the American International Health Alliance and a representative of the Pittsburgh Urban "
         "Redevelopment Authority visited Astana.",
-        (
-            A2002,
-            "a June 2002 visit to Astana of American International Health Alliance",
-            "section “Upcoming Partnerships and Beyond”",
-        ),
+        _bulletin("a June 2002 visit to Astana of American International Health Alliance", UPCOMING),
     ),
-    (
+    SeedActivity(
         "Kherson",
         "Worcester",
         Activity.Kind.CALL,
         "2025",
-        False,
         "Four or five calls between Worcester's emergency services and Kherson's deputy mayor, on disaster relief "
         "strategies and then on healthcare, veteran services and education.",
+        Cite(KHERSON_2025, "We’ve now had four or five calls", "paragraph 5"),
+    ),
+]
+
+
+# ---------------------------------------------------------------- reported figures
+
+
+@dataclass(frozen=True)
+class SeedFigure:
+    count: int
+    as_of: str
+    cites: tuple[Cite, ...]
+    country_a: str = ""
+    country_b: str = ""
+    qualifier: str = ReportedFigure.Qualifier.EXACTLY
+    measure: str = ReportedFigure.Measure.PARTNERSHIPS
+    organization: str = ""
+    description: str = ""
+
+
+SCI_2002_TABLE = "table “Number of SCI-sponsored relationships as of June 2002”"
+SCI_2002 = {
+    "RU": ("Russia", 96),
+    "KZ": ("Kazakhstan", 2),
+    "UA": ("Ukraine", 26),
+    "UZ": ("Uzbekistan", 2),
+    "GE": ("Georgia", 5),
+    "AZ": ("Azerbaijan", 1),
+    "AM": ("Armenia", 4),
+    "KG": ("Kyrgyzstan", 1),
+    "MD": ("Moldova", 4),
+    "TJ": ("Tajikistan", 1),
+    "BY": ("Belarus", 2),
+    "TM": ("Turkmenistan", 1),
+}
+US_RU_CITIES_2018 = Cite(RUSSIA_2018, "About 60 Russian and 70 US cities have sister relations")
+
+FIGURES = [
+    *(
+        SeedFigure(
+            count,
+            "2002-06",
+            (Cite(BULLETIN_2002, f"{name}: {count}", SCI_2002_TABLE),),
+            "US",
+            code,
+            organization="SCI",
+            description=f"SCI-sponsored relationships between the United States and {name}.",
+        )
+        for code, (name, count) in SCI_2002.items()
+    ),
+    SeedFigure(
+        70,
+        "2023-06-01",
         (
-            "Kherson and Worcester: an American-Ukrainian city partnership facilitated by Cities4Cities",
-            "We’ve now had four or five calls",
-            "paragraph 5",
+            Cite(
+                RUSSIA_2023,
+                "US and Russian cities maintain more than 70 sister relationships and some hold several such "
+                "programs, according to the US-Russian Chamber of Commerce",
+            ),
+            Cite(
+                RUSSIA_2023,
+                "Many cities - sometimes spurred by local politicians - either terminated their relationships or "
+                "suspended them indefinitely; others kept them, but little activity ensued",
+            ),
+        ),
+        "US",
+        "RU",
+        ReportedFigure.Qualifier.MORE_THAN,
+        organization="USRCC",
+        description="Sister relationships between US and Russian cities. Many were terminated or suspended "
+        "indefinitely after 2022; the source names none of them and gives no count.",
+    ),
+    SeedFigure(
+        60,
+        "2018-11-22",
+        (US_RU_CITIES_2018,),
+        "RU",
+        "US",
+        ReportedFigure.Qualifier.ABOUT,
+        ReportedFigure.Measure.LOCALITIES,
+        description="Russian cities with sister relations between the United States and Russia.",
+    ),
+    SeedFigure(
+        70,
+        "2018-11-22",
+        (US_RU_CITIES_2018,),
+        "US",
+        "RU",
+        ReportedFigure.Qualifier.ABOUT,
+        ReportedFigure.Measure.LOCALITIES,
+        description="US cities with sister relations between the United States and Russia.",
+    ),
+    SeedFigure(
+        2000,
+        "2018-11-22",
+        (
+            Cite(
+                RUSSIA_2018,
+                "The global organization has established more than 2,000 partnerships between cities in 146 "
+                "countries",
+            ),
+        ),
+        qualifier=ReportedFigure.Qualifier.MORE_THAN,
+        organization="SCI",
+        description="Partnerships established by Sister Cities International between cities in 146 countries.",
+    ),
+    SeedFigure(
+        100,
+        "2023-06-19",
+        (
+            Cite(CHINA_2023, "While there are upward of 100 sister city relationships with China"),
+            Cite(
+                CHINA_2023,
+                "such activity since the COVID-19 pandemic has been close to zero at the Federal and municipal "
+                "levels",
+            ),
+        ),
+        "US",
+        "CN",
+        ReportedFigure.Qualifier.UPWARD_OF,
+        organization="SCI",
+        description="Sister city relationships between the United States and China; activity since the "
+        "COVID-19 pandemic close to zero.",
+    ),
+    SeedFigure(
+        10,
+        "2025-08-18",
+        (Cite(KHERSON_2025, "one of 10 American-Ukrainian city partnerships, facilitated by Cities4Cities"),),
+        "US",
+        "UA",
+        organization="C4C",
+        description="American-Ukrainian city partnerships facilitated by Cities4Cities.",
+    ),
+]
+
+ORGANIZATION_RELATIONSHIPS = [
+    (
+        "SCI",
+        "URC",
+        "Partner organizations. In autumn 2022 the URC asked SCI whether it would terminate relations between "
+        "them; SCI answered that it would not.",
+        (
+            Cite(
+                RUSSIA_2023,
+                "the Union of Russian Cities (URC) asked the SCI whether it would terminate relations between "
+                "the two organizations",
+            ),
+            Cite(
+                RUSSIA_2023,
+                "saying we were not going to do so and that we hoped the relationship would actively continue",
+            ),
+            Cite(
+                RUSSIA_2018,
+                "Sister Cities International and the Union of Russian Cities will jointly develop the conference "
+                "program",
+            ),
         ),
     ),
 ]
 
-S2002_TABLE = "table “Number of SCI-sponsored relationships as of June 2002”"
-SCI_2002 = [
-    ("RU", "Russia", 96),
-    ("KZ", "Kazakhstan", 2),
-    ("UA", "Ukraine", 26),
-    ("UZ", "Uzbekistan", 2),
-    ("GE", "Georgia", 5),
-    ("AZ", "Azerbaijan", 1),
-    ("AM", "Armenia", 4),
-    ("KG", "Kyrgyzstan", 1),
-    ("MD", "Moldova", 4),
-    ("TJ", "Tajikistan", 1),
-    ("BY", "Belarus", 2),
-    ("TM", "Turkmenistan", 1),
-]
+
+# --------------------------------------------------------------------------- build
 
 
 def build_seed() -> None:
-    sources = {
-        "000": services.create_source(
-            title="US-Russia Sister Cities Relations Remain Frozen, Revival Would Benefit Both Sides - Expert",
-            publisher="UrduPoint News / Sputnik",
-            published=P("2023-06-01"),
-            kind=Source.Kind.INTERVIEW,
-            notes="Interview with Bill Boerum, Chairman Emeritus of Sister Cities International.",
-        ),
-        "001": services.create_source(
-            title="US-Russia Sister Cities Plan First Summit in 20 Years - SCI Chairman Emeritus",
-            publisher="Sputnik",
-            published=P("2018-11-22"),
-            kind=Source.Kind.INTERVIEW,
-        ),
-        "002": services.create_source(
-            title="US municipalities have never experienced political or security issues in the sister-city "
-            "relationships with their Chinese counterparts",
-            publisher="UrduPoint News / Sputnik",
-            published=P("2023-06-19"),
-            kind=Source.Kind.INTERVIEW,
-        ),
-        "003": services.create_source(
-            title=A2002,
-            author="Philip H. de Leon",
-            published=P("2002-07"),
-            kind=Source.Kind.OTHER,
-            notes="A 2002 trade bulletin on US–Eurasian sister city relationships; the copy held does not name "
-            "its publisher.",
-        ),
-        "004": services.create_source(
-            title="Kherson and Worcester: an American-Ukrainian city partnership facilitated by Cities4Cities",
-            author="Aidan G. Stretch",
-            publisher="The Free Press (bariweiss.substack.com), republished by USSANews.com",
-            published=P("2025-08-18"),
-            notes="The article has no headline in the copy held, so the title is descriptive. The copy is "
-            "undated; a public copy is dated 18 August 2025.",
-        ),
-    }
-    by_title = {source.title: source for source in sources.values()}
+    """Create the seed records through the services, in a stable order (stable ids)."""
+    sources = {key: services.create_source(**fields) for key, fields in SOURCES.items()}
 
-    def cite(spec):
-        title, quote, locator = spec
-        return CitationInput(source=by_title[title], quote=quote, locator=locator)
+    def citations(*cites: Cite) -> list[CitationInput]:
+        return [CitationInput(sources[c.source], c.quote, c.locator) for c in cites]
 
-    localities = {}
-    for name, country, kind, subdivision, lat, lng, native, wikidata, aliases in LOCALITIES:
-        localities[name] = services.create_locality(
-            name=name,
-            country=country,
-            kind=kind,
-            subdivision=subdivision,
-            latitude=Decimal(lat),
-            longitude=Decimal(lng),
-            native_name=native,
-            wikidata_id=wikidata,
-            parent=localities.get(PARENTS.get(name, "")),
-            aliases=aliases,
+    localities: dict[str, Locality] = {}
+    for seed in LOCALITIES:
+        localities[seed.name] = services.create_locality(
+            name=seed.name,
+            country=seed.country,
+            kind=seed.kind,
+            subdivision=seed.subdivision,
+            latitude=Decimal(seed.at[0]),
+            longitude=Decimal(seed.at[1]),
+            native_name=seed.native,
+            wikidata_id=seed.wikidata,
+            parent=localities[seed.parent] if seed.parent else None,
+            aliases=seed.aliases,
         )
 
-    organizations = {
-        key: services.create_organization(
-            name=name, abbreviation=abbreviation, kind=kind, country=country, description=description
+    organizations = {key: services.create_organization(**fields) for key, fields in ORGANIZATIONS.items()}
+    for from_key, to_key, description, cites in ORGANIZATION_RELATIONSHIPS:
+        services.relate_organizations(
+            from_organization=organizations[from_key],
+            to_organization=organizations[to_key],
+            description=description,
+            citations=citations(*cites),
         )
-        for key, name, abbreviation, kind, country, description in ORGANIZATIONS
-    }
-    services.relate_organizations(
-        from_organization=organizations["SCI"],
-        to_organization=organizations["URC"],
-        description="Partner organizations. In autumn 2022 the URC asked SCI whether it would terminate "
-        "relations between them; SCI answered that it would not.",
-        citations=[
-            CitationInput(
-                sources["000"],
-                "the Union of Russian Cities (URC) asked the SCI whether it would terminate relations between "
-                "the two organizations",
-            ),
-            CitationInput(
-                sources["000"],
-                "saying we were not going to do so and that we hoped the relationship would actively continue",
-            ),
-            CitationInput(
-                sources["001"],
-                "Sister Cities International and the Union of Russian Cities will jointly develop the conference "
-                "program",
-            ),
-        ],
-    )
 
     partnerships = {}
-    for a, b, level, orgs, focus, description, status, when, note, citation in PARTNERSHIPS:
+    for seed in PARTNERSHIPS:
         partnership = services.create_partnership(
-            locality_a=localities[a],
-            locality_b=localities[b],
-            level=level,
-            organizations=[organizations[key] for key in orgs],
-            focus_areas=focus,
-            description=description,
-            citations=[cite(citation)],
+            locality_a=localities[seed.a],
+            locality_b=localities[seed.b],
+            level=seed.level,
+            organizations=[organizations[key] for key in seed.organizations],
+            focus_areas=seed.focus,
+            description=seed.description,
+            citations=citations(seed.cite),
         )
         services.record_status_event(
-            partnership=partnership, status=status, effective=P(when), note=note, citations=[cite(citation)]
+            partnership=partnership,
+            status=seed.status,
+            effective=P(seed.since),
+            note=seed.note,
+            citations=citations(seed.cite),
         )
-        partnerships[a, b] = partnership
+        partnerships[seed.a, seed.b] = partnership
 
-    for a, b, kind, when, planned, description, citation in ACTIVITIES:
+    for seed in ACTIVITIES:
         services.add_activity(
-            partnership=partnerships[a, b],
-            kind=kind,
-            occurred=P(when) if when else None,
-            is_planned=planned,
-            description=description,
-            citations=[cite(citation)],
+            partnership=partnerships[seed.a, seed.b],
+            kind=seed.kind,
+            occurred=P(seed.when) if seed.when else None,
+            is_planned=seed.planned,
+            description=seed.description,
+            citations=citations(seed.cite),
         )
 
-    for code, name, count in SCI_2002:
+    for seed in FIGURES:
         services.add_reported_figure(
-            count=count,
-            country_a="US",
-            country_b=code,
-            as_of=P("2002-06"),
-            organization=organizations["SCI"],
-            description=f"SCI-sponsored relationships between the United States and {name}.",
-            citations=[CitationInput(sources["003"], f"{name}: {count}", S2002_TABLE)],
+            count=seed.count,
+            as_of=P(seed.as_of),
+            qualifier=seed.qualifier,
+            measure=seed.measure,
+            country_a=seed.country_a,
+            country_b=seed.country_b,
+            organization=organizations[seed.organization] if seed.organization else None,
+            description=seed.description,
+            citations=citations(*seed.cites),
         )
-    services.add_reported_figure(
-        count=70,
-        qualifier=ReportedFigure.Qualifier.MORE_THAN,
-        country_a="US",
-        country_b="RU",
-        as_of=P("2023-06-01"),
-        organization=organizations["USRCC"],
-        description="Sister relationships between US and Russian cities. Many were terminated or suspended "
-        "indefinitely after 2022; the source names none of them and gives no count.",
-        citations=[
-            CitationInput(
-                sources["000"],
-                "US and Russian cities maintain more than 70 sister relationships and some hold several such "
-                "programs, according to the US-Russian Chamber of Commerce",
-            ),
-            CitationInput(
-                sources["000"],
-                "Many cities - sometimes spurred by local politicians - either terminated their relationships or "
-                "suspended them indefinitely; others kept them, but little activity ensued",
-            ),
-        ],
-    )
-    for country_a, country_b, what in (("RU", "US", "Russian"), ("US", "RU", "US")):
-        services.add_reported_figure(
-            count=60 if country_a == "RU" else 70,
-            qualifier=ReportedFigure.Qualifier.ABOUT,
-            measure=ReportedFigure.Measure.LOCALITIES,
-            country_a=country_a,
-            country_b=country_b,
-            as_of=P("2018-11-22"),
-            description=f"{what} cities with sister relations between the United States and Russia.",
-            citations=[
-                CitationInput(sources["001"], "About 60 Russian and 70 US cities have sister relations")
-            ],
-        )
-    services.add_reported_figure(
-        count=2000,
-        qualifier=ReportedFigure.Qualifier.MORE_THAN,
-        as_of=P("2018-11-22"),
-        organization=organizations["SCI"],
-        description="Partnerships established by Sister Cities International between cities in 146 countries.",
-        citations=[
-            CitationInput(
-                sources["001"],
-                "The global organization has established more than 2,000 partnerships between cities in 146 "
-                "countries",
-            )
-        ],
-    )
-    services.add_reported_figure(
-        count=100,
-        qualifier=ReportedFigure.Qualifier.UPWARD_OF,
-        country_a="US",
-        country_b="CN",
-        as_of=P("2023-06-19"),
-        organization=organizations["SCI"],
-        description="Sister city relationships between the United States and China; activity since the "
-        "COVID-19 pandemic close to zero.",
-        citations=[
-            CitationInput(
-                sources["002"], "While there are upward of 100 sister city relationships with China"
-            ),
-            CitationInput(
-                sources["002"],
-                "such activity since the COVID-19 pandemic has been close to zero at the Federal and municipal "
-                "levels",
-            ),
-        ],
-    )
-    services.add_reported_figure(
-        count=10,
-        country_a="US",
-        country_b="UA",
-        as_of=P("2025-08-18"),
-        organization=organizations["C4C"],
-        description="American-Ukrainian city partnerships facilitated by Cities4Cities.",
-        citations=[
-            CitationInput(
-                sources["004"], "one of 10 American-Ukrainian city partnerships, facilitated by Cities4Cities"
-            )
-        ],
-    )

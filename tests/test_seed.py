@@ -16,7 +16,7 @@ from partnerships.models import (
     Source,
     StatusEvent,
 )
-from partnerships.seed import SOURCE_DOCUMENTS
+from partnerships.seed import SOURCES
 from partnerships.text import normalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,8 +86,8 @@ def test_every_activity_figure_and_relationship_is_cited():
 def test_every_quote_is_verbatim_in_its_seed_document():
     documents = ROOT / "fixtures" / "seed-documents"
     texts = {
-        title: _squash((documents / filename).read_text(encoding="utf-8"))
-        for title, filename in SOURCE_DOCUMENTS.items()
+        fields["title"]: _squash((documents / filename).read_text(encoding="utf-8"))
+        for filename, fields in SOURCES.items()
     }
     assert set(Source.objects.values_list("title", flat=True)) == set(texts)
     citations = Citation.objects.select_related("source")
