@@ -4,9 +4,10 @@ from .text import normalize_name
 
 
 class SearchKeyField(models.CharField):
-    """A normalised copy of another field, kept in step on every save and bulk_create
-    (Django calls pre_save for both), so lookups that ignore case and diacritics are a
-    plain indexed comparison on PostgreSQL and SQLite alike."""
+    """A normalised copy of another field, kept in step on save() and bulk_create()
+    (Django calls pre_save for both; see SearchKeyedModel for partial saves), so lookups
+    that ignore case and diacritics are a plain indexed comparison on PostgreSQL and
+    SQLite alike."""
 
     def __init__(self, *args, populate_from: str, **kwargs):
         self.populate_from = populate_from
@@ -35,3 +36,23 @@ def fill_search_keys(instance) -> None:
     for field in instance._meta.concrete_fields:
         if isinstance(field, SearchKeyField):
             field.pre_save(instance, add=instance._state.adding)
+
+
+class SearchKeyedModel(models.Model):
+    """For models with search keys: Django prepares only the listed fields on
+    save(update_fields=[...]), so a key whose source is listed is added to the list.
+    QuerySet.update() and bulk_update() bypass this; code using them sets the keys itself
+    (normalize_name)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            update_fields |= {
+                field.name
+                for field in self._meta.concrete_fields
+                if isinstance(field, SearchKeyField) and field.populate_from in update_fields
+            }
+        super().save(*args, update_fields=update_fields, **kwargs)

@@ -15,7 +15,7 @@ from .dates import (
     partial_date_constraint,
     validate_partial_date,
 )
-from .fields import SearchKeyField, fill_search_keys
+from .fields import SearchKeyedModel, SearchKeyField, fill_search_keys
 from .text import normalize_name
 from .validators import (
     country_name,
@@ -83,7 +83,7 @@ class LocalityQuerySet(models.QuerySet):
         return self.filter(country__in=codes)
 
 
-class Locality(TimestampedModel):
+class Locality(SearchKeyedModel, TimestampedModel):
     """A party to a partnership: a city, a county, a state or region, or a whole country."""
 
     class Kind(models.TextChoices):
@@ -151,7 +151,14 @@ class Locality(TimestampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="locality_coordinates_valid",
                 violation_error_message="Give both coordinates, latitude within ±90 and longitude within ±180.",
             ),
@@ -198,7 +205,7 @@ class Locality(TimestampedModel):
             raise ValidationError(errors)
 
 
-class LocalityAlias(models.Model):
+class LocalityAlias(SearchKeyedModel):
     """Another name of a locality: a former name, another spelling or transliteration,
     a name in another language. Search finds a locality by any of them."""
 
@@ -302,7 +309,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(Q(name_key__contains=key) | Q(abbreviation__iexact=text.strip()))
 
 
-class Organization(TimestampedModel):
+class Organization(SearchKeyedModel, TimestampedModel):
     """A body that facilitates partnerships or publishes figures about them."""
 
     class Kind(models.TextChoices):
@@ -383,7 +390,7 @@ class OrganizationRelationship(TimestampedModel):
 # ---------------------------------------------------------------------------- sources
 
 
-class Source(TimestampedModel):
+class Source(SearchKeyedModel, TimestampedModel):
     """A document that says something about partnerships."""
 
     class Kind(models.TextChoices):

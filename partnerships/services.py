@@ -176,7 +176,9 @@ def update_status_event(
     declared_by: str | None = None,
     declaring_organization: Organization | None = None,
 ) -> StatusEvent:
-    """Correct an event; the whole timeline must still make sense afterwards."""
+    """Correct an event; the whole timeline must still make sense afterwards. Arguments
+    left at None keep their value; ``declared_by`` and ``declaring_organization`` are
+    replaced together when either is given."""
     partnership = _lock(event.partnership)
     event = StatusEvent.objects.get(pk=event.pk)
     if status is not None:
@@ -185,8 +187,8 @@ def update_status_event(
         event.effective_on, event.effective_precision = effective.date, effective.precision
     if note is not None:
         event.note = note
-    if declared_by is not None:
-        event.declared_by = declared_by
+    if declared_by is not None or declaring_organization is not None:
+        event.declared_by = declared_by if declared_by is not None else StatusEvent.DeclaredBy.ORGANIZATION
         event.declaring_organization = declaring_organization
     event.full_clean()
     validate_timeline([event if e.pk == event.pk else e for e in partnership.events.all()])

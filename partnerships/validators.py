@@ -32,7 +32,7 @@ def validate_country_code(value: str) -> None:
 
 
 def validate_subdivision_code(value: str) -> None:
-    if pycountry.subdivisions.get(code=value) is None:
+    if value != value.upper() or pycountry.subdivisions.get(code=value) is None:
         raise ValidationError(
             "%(value)s is not an ISO 3166-2 subdivision code (e.g. US-WA, RU-TVE).",
             params={"value": value},

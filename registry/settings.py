@@ -74,7 +74,10 @@ else:
 if DATABASE_URL.startswith("sqlite:///"):
     (Path(DATABASE_URL.removeprefix("sqlite:///")).parent).mkdir(parents=True, exist_ok=True)
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+except ValueError as exc:  # dj_database_url's UnknownSchemeError is a ValueError
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this registry can use: {exc}") from None
 if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.postgresql",
     "django.db.backends.sqlite3",
