@@ -390,6 +390,20 @@ class OrganizationRelationship(TimestampedModel):
 # ---------------------------------------------------------------------------- sources
 
 
+class SourceQuerySet(models.QuerySet):
+    def matching(self, text: str):
+        """Sources whose title contains the text ignoring case and accents, or whose
+        publisher, author or URL contains it."""
+        key = normalize_name(text)
+        text = text.strip()
+        if not text:
+            return self.none()
+        condition = Q(publisher__icontains=text) | Q(author__icontains=text) | Q(url__icontains=text)
+        if key:
+            condition |= Q(title_key__contains=key)
+        return self.filter(condition)
+
+
 class Source(SearchKeyedModel, TimestampedModel):
     """A document that says something about partnerships."""
 
@@ -416,6 +430,8 @@ class Source(SearchKeyedModel, TimestampedModel):
     notes = models.TextField(blank=True, help_text="Anything readers should know about this source.")
 
     title_key = SearchKeyField(populate_from="title", max_length=500)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -747,7 +763,7 @@ class StatusEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_status_display()} since {self.effective}"
+        return f"{self.partnership}: {self.get_status_display()} since {self.effective}"
 
     def get_absolute_url(self):
         return self.partnership.get_absolute_url()
@@ -811,7 +827,7 @@ class Activity(TimestampedModel):
 
     def __str__(self):
         when = format_partial_date(self.occurred_on, self.occurred_precision) or "undated"
-        return f"{self.get_kind_display()} ({when})"
+        return f"{self.partnership}: {self.get_kind_display()} ({when})"
 
     def get_absolute_url(self):
         return self.partnership.get_absolute_url()
@@ -997,7 +1013,12 @@ class Citation(models.Model):
         return None
 
     def clean(self):
-        chosen = [name for name in self.TARGETS if getattr(self, f"{name}_id")]
+        # A target saved in the same request has no id yet, hence the object check.
+        chosen = [
+            name
+            for name in self.TARGETS
+            if getattr(self, f"{name}_id") is not None or getattr(self, name) is not None
+        ]
         if len(chosen) != 1:
             raise ValidationError(
                 "A citation supports exactly one claim: a partnership, a status event, "

@@ -75,7 +75,9 @@ if DATABASE_URL.startswith("sqlite:///"):
     (Path(DATABASE_URL.removeprefix("sqlite:///")).parent).mkdir(parents=True, exist_ok=True)
 
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    }
 except ValueError as exc:  # dj_database_url's UnknownSchemeError is a ValueError
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this registry can use: {exc}") from None
 if DATABASES["default"]["ENGINE"] not in (

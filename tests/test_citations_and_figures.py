@@ -12,9 +12,12 @@ from partnerships.models import (
     Activity,
     Citation,
     OrganizationRelationship,
+    Partnership,
     ReportedFigure,
+    Source,
 )
 from tests.factories import (
+    LocalityFactory,
     OrganizationFactory,
     PartnershipFactory,
     SourceFactory,
@@ -133,7 +136,7 @@ def test_add_activity_stores_the_activity_and_its_citation(partnership):
     )
     stored = Activity.objects.get(pk=activity.pk)
     assert stored.occurred == PartialDate.parse("2019-05")
-    assert str(stored) == "visit or delegation (May 2019)"
+    assert str(stored) == f"{stored.partnership}: visit or delegation (May 2019)"
     assert [(c.source, c.quote) for c in stored.citations.all()] == [(source, "teachers visited")]
 
 
@@ -162,7 +165,7 @@ def test_undated_activity_reads_undated(partnership):
     activity = services.add_activity(
         partnership=partnership, kind="aid", description="Aid", citations=[cite()]
     )
-    assert str(activity) == "aid or donation (undated)"
+    assert str(activity) == f"{partnership}: aid or donation (undated)"
 
 
 # ------------------------------------------------------------------------ figures
@@ -342,3 +345,17 @@ def test_deleting_a_partnership_deletes_its_citations():
     citation = services.add_citation(citation=cite(), partnership=partnership)
     partnership.delete()
     assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_citation_of_a_partnership_not_saved_yet_validates():
+    # The admin validates a new partnership and its first citation in one request.
+    partnership = Partnership(locality_a=LocalityFactory(), locality_b=LocalityFactory())
+    Citation(source=SourceFactory(), partnership=partnership, quote="q").clean()
+
+
+def test_sources_are_found_ignoring_case_and_accents():
+    source = SourceFactory(title="Köln und Wolgograd: 35 Jahre Städtepartnerschaft", author="Jürgen Roth")
+    SourceFactory(title="Something else")
+    assert list(Source.objects.matching("KOLN und wolgograd")) == [source]
+    assert list(Source.objects.matching("Jürgen")) == [source]
+    assert not Source.objects.matching("  ").exists()
