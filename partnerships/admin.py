@@ -206,8 +206,6 @@ class CitationAdmin(admin.ModelAdmin):
     @admin.display(description="supports")
     def claim(self, obj):
         target = obj.target
-        if isinstance(target, StatusEvent | Activity):
-            return f"{target.partnership}: {target}"
         return f"{target._meta.verbose_name}: {target}"
 
     @admin.display(description="quote")
