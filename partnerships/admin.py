@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from . import services
 from .dates import format_partial_date
 from .forms import (
+    STATUS_EVENT_FIELDS,
     ActivityAddForm,
     LocalityAliasFormSet,
     OrganizationRelationshipAddForm,
@@ -47,15 +48,6 @@ from .validators import country_name
 
 PARTIES = ["locality_a", "locality_b"]
 EVENT_PARTIES = ["partnership__locality_a", "partnership__locality_b"]
-EVENT_FIELDS = [
-    "partnership",
-    "status",
-    "effective_on",
-    "effective_precision",
-    "declared_by",
-    "declaring_organization",
-    "note",
-]
 # A web address typed without its scheme is taken to be https (Django 6's default).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 CITATIONS_WITH_SOURCES = Prefetch("citations", queryset=Citation.objects.select_related("source"))
@@ -439,11 +431,11 @@ class StatusEventAdmin(PartnershipSearchMixin, ServiceFormAdmin):
     autocomplete_fields = ["partnership", "declaring_organization"]
     ordering = ["-effective_on", "-id"]
     add_fieldsets = [
-        (None, {"fields": EVENT_FIELDS}),
+        (None, {"fields": STATUS_EVENT_FIELDS}),
         ("Citation", {"fields": ["source", "quote", "locator", "is_internal_record"]}),
     ]
     fieldsets = [
-        (None, {"fields": EVENT_FIELDS}),
+        (None, {"fields": STATUS_EVENT_FIELDS}),
         ("Citations", {"fields": ["is_internal_record", "citations_display"]}),
         ("Record", {"fields": ["recorded_by", "recorded_at"]}),
     ]

@@ -105,6 +105,18 @@ class CitedServiceModelForm(ServiceModelForm):
         ]
 
 
+# The fields of a status event that staff enter, on the add and change pages alike.
+STATUS_EVENT_FIELDS = [
+    "partnership",
+    "status",
+    "effective_on",
+    "effective_precision",
+    "declared_by",
+    "declaring_organization",
+    "note",
+]
+
+
 class StatusEventAddForm(CitedServiceModelForm):
     """Records a status change with services.record_status_event()."""
 
@@ -113,16 +125,7 @@ class StatusEventAddForm(CitedServiceModelForm):
 
     class Meta:
         model = StatusEvent
-        fields = [
-            "partnership",
-            "status",
-            "effective_on",
-            "effective_precision",
-            "declared_by",
-            "declaring_organization",
-            "note",
-            "is_internal_record",
-        ]
+        fields = [*STATUS_EVENT_FIELDS, "is_internal_record"]
 
     def save_through_service(self):
         event = self.instance
