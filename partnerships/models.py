@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Concat, Greatest, Least, Left
+from django.db.models.functions import Concat, Greatest, Least, Left, NullIf
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .dates import (
     DatePrecision,
@@ -134,6 +135,8 @@ class Locality(SearchKeyedModel, TimestampedModel):
 
     objects = LocalityQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "localities"
         ordering = ["name", "country", "id"]
@@ -225,6 +228,8 @@ class LocalityAlias(SearchKeyedModel):
     valid_to_precision = _precision_field(blank=True)
 
     name_key = SearchKeyField(populate_from="name")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "locality aliases"
@@ -331,6 +336,8 @@ class Organization(SearchKeyedModel, TimestampedModel):
 
     objects = OrganizationQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -363,6 +370,8 @@ class OrganizationRelationship(TimestampedModel):
         Organization, on_delete=models.CASCADE, related_name="relationships_to"
     )
     description = models.TextField(help_text="What the relationship is, in the source's terms.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["from_organization", "to_organization"]
@@ -433,6 +442,8 @@ class Source(SearchKeyedModel, TimestampedModel):
 
     objects = SourceQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
@@ -483,6 +494,8 @@ class FocusArea(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -499,23 +512,28 @@ class PartnershipQuerySet(models.QuerySet):
         ``status_since`` and ``status_since_precision`` as they were then.
 
         Without a date, the current status (stored on the row) is used. With one, the
-        status is that of the latest event on or before it; partnerships whose first
-        event is later are left out. Either way it is one SQL query, whatever the
-        number of rows."""
+        status is that of the latest event on or before it. A partnership is left out
+        when it is known not to exist yet: its first event and its establishment date are
+        both later (or one is later and the other unknown). One with no dated fact at all
+        is kept, with an unknown (null) status, as is one established by then whose first
+        status event is later. Either way it is one SQL query, whatever the number of rows."""
         if date is None:
-            return self.exclude(current_status="").annotate(
-                status=F("current_status"),
+            return self.annotate(
+                status=NullIf(F("current_status"), Value("")),
                 status_since=F("current_status_since"),
-                status_since_precision=F("current_status_since_precision"),
+                status_since_precision=NullIf(F("current_status_since_precision"), Value("")),
             )
-        latest = StatusEvent.objects.filter(partnership=OuterRef("pk"), effective_on__lte=date).order_by(
-            "-effective_on", "-id"
-        )
+        events = StatusEvent.objects.filter(partnership=OuterRef("pk"))
+        latest = events.filter(effective_on__lte=date).order_by("-effective_on", "-id")
         return self.annotate(
             status=Subquery(latest.values("status")[:1]),
             status_since=Subquery(latest.values("effective_on")[:1]),
             status_since_precision=Subquery(latest.values("effective_precision")[:1]),
-        ).filter(status__isnull=False)
+        ).filter(
+            Q(status__isnull=False)
+            | Q(established_on__lte=date)
+            | (Q(established_on__isnull=True) & ~Exists(events))
+        )
 
     def active(self):
         return self.filter(current_status=Partnership.Status.ACTIVE)
@@ -600,7 +618,23 @@ class Partnership(TimestampedModel):
         max_length=5, choices=DatePrecision.choices, blank=True, editable=False
     )
 
+    # Set by services.verify_partnership() when a reviewer has checked the record
+    # against its sources; the review queue lists what was never or long ago verified.
+    last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
     objects = PartnershipQuerySet.as_manager()
+
+    # Who changed what, when: every save through the admin, the API, imports and
+    # bulk actions (bulk_create_with_history) lands in HistoricalPartnership.
+    history = HistoricalRecords(m2m_fields=[organizations, focus_areas])
 
     class Meta:
         ordering = ["locality_a__name", "locality_b__name", "id"]
@@ -643,6 +677,8 @@ class Partnership(TimestampedModel):
             models.Index(fields=["current_status"], name="partnership_status_idx"),
             # The change feed and updated_since filters.
             models.Index(fields=["updated_at"], name="partnership_updated_idx"),
+            # The review queue: never verified first, then the oldest verifications.
+            models.Index(fields=["last_verified_at"], name="partnership_verified_idx"),
         ]
 
     def __str__(self):
@@ -734,6 +770,8 @@ class StatusEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["effective_on", "id"]
         constraints = [
@@ -812,6 +850,8 @@ class Activity(TimestampedModel):
         default=False, help_text="The source announces it; it had not happened yet."
     )
     description = models.TextField()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "activities"
@@ -901,6 +941,8 @@ class ReportedFigure(TimestampedModel):
     )
     description = models.TextField(blank=True, help_text="What exactly is counted, in the source's terms.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-as_of", "country_a", "country_b", "id"]
         constraints = [
@@ -983,6 +1025,8 @@ class Citation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -1024,3 +1068,69 @@ class Citation(models.Model):
                 "A citation supports exactly one claim: a partnership, a status event, "
                 "an activity, a reported figure or an organizations' relationship."
             )
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+class CorrectionRequest(models.Model):
+    """A correction suggested by a member of the public on a partnership or locality page.
+
+    It is never published: staff read it in the admin's moderation list and, where it
+    holds, change the records themselves through the usual forms and services."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "new – not yet read"
+        ACCEPTED = "accepted", "accepted – the records were corrected"
+        REJECTED = "rejected", "rejected – no change needed"
+
+    MESSAGE_MAX_LENGTH = 2000
+
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    locality = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    message = models.CharField(
+        max_length=MESSAGE_MAX_LENGTH, help_text="What the visitor says is wrong, in their words."
+    )
+    source_url = models.URLField(max_length=500, blank=True, help_text="Where the visitor says it is shown.")
+    contact = models.CharField(
+        max_length=200, blank=True, help_text="Optional e-mail or name, only for staff questions."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    staff_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partnership__isnull=False, locality__isnull=True)
+                | Q(partnership__isnull=True, locality__isnull=False),
+                name="correction_one_target",
+                violation_error_message="A correction is about one partnership or one locality.",
+            ),
+        ]
+        indexes = [
+            # The admin's moderation list: new requests first, newest on top.
+            models.Index(fields=["status", "-created_at"], name="correction_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"Correction to {self.partnership or self.locality} ({self.get_status_display()})"
+
+    @property
+    def target(self):
+        return self.partnership or self.locality
+
+    def clean(self):
+        if (self.partnership_id is None) == (self.locality_id is None):
+            raise ValidationError("A correction is about one partnership or one locality.")

@@ -1,5 +1,8 @@
 """Shared users and clients: a staff editor, a read-only staff viewer and anonymous."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -55,3 +58,55 @@ def seed(db, django_db_blocker):
     from django.core.management import call_command
 
     call_command("loaddata", "seed", verbosity=0)
+
+
+# ----------------------------------------------------------------- browser tests
+# Real Chromium (Debian's package) driven by Playwright against pytest-django's live
+# server. `make test` and .ci/run install Chromium when it is missing, so these tests
+# fail loudly rather than skip.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machines have no outside network: without these Chromium keeps trying to reach Google.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT_ROOT = Path(__file__).resolve().parent.parent / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium package).")
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+    # make around it are still synchronous, so Django's async guard does not apply.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """test-results/<module>/<test>/: where a test saves its screenshots."""
+    path = OUTPUT_ROOT / request.node.module.__name__.split(".")[-1] / request.node.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (no cookies) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

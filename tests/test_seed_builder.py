@@ -44,3 +44,11 @@ def test_load_seed_loads_once_and_never_overwrites(capsys):
     call_command("load_seed")
     assert "already has data" in capsys.readouterr().out
     assert Partnership.objects.filter(description="edited by staff").count() == 1
+
+
+@pytest.mark.django_db
+def test_load_seed_starts_each_records_history():
+    call_command("load_seed")
+    partnership = Partnership.objects.get(pk=1)
+    assert partnership.history.count() == 1
+    assert partnership.history.get().history_type == "+"

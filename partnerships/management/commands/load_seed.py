@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from partnerships.management.commands.build_seed_fixture import MODELS
 from partnerships.models import Locality, Partnership
 
 
@@ -11,7 +13,16 @@ class Command(BaseCommand):
         if Partnership.objects.exists() or Locality.objects.exists():
             self.stdout.write("The registry already has data; seed fixtures not loaded.")
             return
-        call_command("loaddata", "seed", verbosity=0)
+        with transaction.atomic():
+            call_command("loaddata", "seed", verbosity=0)
+            # loaddata saves raw, which the edit history skips, but then sets the
+            # many-to-many fields, which it records as changes. Start every seed record's
+            # history afresh with one "created" version instead.
+            for model in MODELS:
+                model.history.all().delete()
+                model.history.bulk_history_create(
+                    list(model.objects.order_by("pk")), default_change_reason="Seed data"
+                )
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the seed data: {Partnership.objects.count()} partnerships.")
         )

@@ -1,0 +1,268 @@
+"""The FilterSets behind every listing. The HTML pages and the API use the same ones, so a
+query string means the same thing on /partnerships/ and on /api/v1/partnerships/.
+
+Every parameter is validated: a bad value makes the FilterSet invalid with a message per
+parameter (the API answers 400 with them, the pages show them) instead of reaching the
+database. Form CharFields already refuse NUL characters, which PostgreSQL cannot store.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+
+from .dates import PartialDate
+from .models import Locality, Partnership
+from .validators import validate_country_code
+
+# The largest id a bigint column holds: a larger number is a 400, not a database error.
+MAX_ID = 2**63 - 1
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class CountryListField(forms.CharField):
+    """ISO 3166-1 alpha-2 codes, comma-separated; lower case is accepted."""
+
+    def __init__(self, *args, exactly: int | None = None, **kwargs):
+        self.exactly = exactly
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        codes = [code.upper() for code in _split(value)]
+        if self.exactly is not None and len(codes) != self.exactly:
+            raise ValidationError(
+                f"Give exactly {self.exactly} country codes separated by a comma, e.g. US,RU.",
+                code="invalid",
+            )
+        for code in codes:
+            try:
+                validate_country_code(code)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{code}” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU, UA).",
+                    code="invalid_country",
+                ) from None
+        return codes
+
+
+class ChoiceListField(forms.CharField):
+    """Comma-separated values from a fixed list of choices."""
+
+    def __init__(self, *args, choices=(), **kwargs):
+        self.allowed = [value for value, _label in choices]
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        values = [item.lower() for item in _split(value)]
+        unknown = [item for item in values if item not in self.allowed]
+        if unknown:
+            raise ValidationError(
+                f"Unknown value “{unknown[0]}”; choose from {', '.join(self.allowed)}.", code="invalid_choice"
+            )
+        return values
+
+
+class PartialDateField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError:
+            raise ValidationError(
+                f"“{value}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid_date"
+            ) from None
+
+
+class IsoDateField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        parsed = None
+        if len(value) == 10:
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if parsed is None:
+            raise ValidationError(f"“{value}” is not a date of the form YYYY-MM-DD.", code="invalid_date")
+        return parsed
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class CountryFilter(django_filters.Filter):
+    field_class = CountryListField
+
+
+class ChoiceListFilter(django_filters.Filter):
+    field_class = ChoiceListField
+
+
+class PartialDateFilter(django_filters.Filter):
+    field_class = PartialDateField
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+
+
+class IsoDateFilter(django_filters.Filter):
+    field_class = IsoDateField
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Undated rows sort last either way, on PostgreSQL and SQLite alike (their defaults differ)."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map[param.lstrip("-")])
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    """Filters for partnership listings (the /partnerships/ page, the API list, its CSV and
+    GeoJSON, and the statistics). ``as_of`` is not a filter like the others: it decides
+    which status every other filter and every row sees, so it is applied first."""
+
+    as_of = IsoDateFilter(
+        method="filter_nothing",
+        label="As of",
+        help_text="YYYY-MM-DD: statuses as they were on that date; later partnerships are left out.",
+    )
+    country = CountryFilter(
+        method="filter_country",
+        label="Country",
+        help_text="ISO 3166-1 alpha-2 code(s), comma-separated: a party lies in any of them.",
+    )
+    between = CountryFilter(
+        method="filter_between",
+        exactly=2,
+        label="Between countries",
+        help_text="Two codes, e.g. US,RU: one party in each.",
+    )
+    status = ChoiceListFilter(
+        method="filter_status",
+        choices=Partnership.Status.choices,
+        label="Status",
+        help_text="proposed, active, suspended, terminated; comma-separated.",
+    )
+    kind = ChoiceListFilter(
+        field_name="level",
+        lookup_expr="in",
+        choices=Partnership.Level.choices,
+        label="Kind",
+        help_text="The level, e.g. sister_city; comma-separated.",
+    )
+    locality = IdFilter(method="filter_locality", label="Locality id", help_text="Either party.")
+    organization = IdFilter(field_name="organizations", label="Organization id")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        label="Name",
+        help_text="A name or alias of either party; case and accents are ignored.",
+    )
+    established_after = PartialDateFilter(
+        method="filter_established_after",
+        label="Established from",
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD, from the start of that period.",
+    )
+    established_before = PartialDateFilter(
+        method="filter_established_before",
+        label="Established until",
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD, to the end of that period.",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Updated since",
+        help_text="ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.",
+    )
+    ordering = NullsLastOrderingFilter(
+        fields=(
+            ("established_on", "established"),
+            ("updated_at", "updated_at"),
+            ("locality_a__name", "name"),
+        ),
+        label="Order by",
+    )
+
+    class Meta:
+        model = Partnership
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.as_of(self.form.cleaned_data.get("as_of"))
+        queryset = super().filter_queryset(queryset)
+        # A stable order, so that pages never repeat or skip a row.
+        order = list(queryset.query.order_by) or list(Partnership._meta.ordering)
+        if "id" not in order and "-id" not in order:
+            order.append("id")
+        return queryset.order_by(*order)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(*value) if value else queryset
+
+    def filter_between(self, queryset, name, value):
+        return queryset.between(*value) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        # ``status`` is the annotation made by as_of(): current, or on the as-of date.
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_locality(self, queryset, name, value):
+        return queryset.involving(value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.matching(value) if value.strip() else queryset
+
+    def filter_established_after(self, queryset, name, value):
+        return queryset.filter(established_on__gte=value.date)
+
+    def filter_established_before(self, queryset, name, value):
+        return queryset.filter(established_on__lte=value.last_day)
+
+
+class LocalityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        label="Name",
+        help_text="A name or alias; case and accents ignored.",
+    )
+    country = CountryFilter(method="filter_country", label="Country")
+    kind = ChoiceListFilter(field_name="kind", lookup_expr="in", choices=Locality.Kind.choices, label="Kind")
+
+    class Meta:
+        model = Locality
+        fields = []
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by(F("name").asc(), "country", "id")
+
+    def filter_q(self, queryset, name, value):
+        return queryset.matching(value) if value.strip() else queryset
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(*value) if value else queryset
