@@ -6,6 +6,7 @@ parameter (the API answers 400 with them, the pages show them) instead of reachi
 database. Form CharFields already refuse NUL characters, which PostgreSQL cannot store.
 """
 
+import contextlib
 import datetime
 
 import django_filters
@@ -93,10 +94,8 @@ class IsoDateField(forms.CharField):
             return None
         parsed = None
         if len(value) == 10:
-            try:
+            with contextlib.suppress(ValueError):
                 parsed = datetime.date.fromisoformat(value)
-            except ValueError:
-                pass
         if parsed is None:
             raise ValidationError(f"“{value}” is not a date of the form YYYY-MM-DD.", code="invalid_date")
         return parsed
