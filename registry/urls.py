@@ -7,5 +7,6 @@ admin.site.index_title = "Curate partnerships, sources and status changes"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("partnerships.api.urls")),
     path("", include("partnerships.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The public REST API, version 1 (/api/v1/)."""
