@@ -13,6 +13,7 @@ from .dates import PartialDate
 from .models import (
     Activity,
     Citation,
+    CorrectionRequest,
     FocusArea,
     Locality,
     LocalityAlias,
@@ -449,3 +450,28 @@ def add_reported_figure(
     for citation in citations:
         add_citation(citation=citation, reported_figure=figure)
     return figure
+
+
+# ----------------------------------------------------------------------- corrections
+
+
+def submit_correction(
+    *,
+    message: str,
+    partnership: Partnership | None = None,
+    locality: Locality | None = None,
+    source_url: str = "",
+    contact: str = "",
+) -> CorrectionRequest:
+    """Store a visitor's suggested correction for staff to read. Nothing else changes:
+    staff decide in the admin whether and how the records are corrected."""
+    correction = CorrectionRequest(
+        partnership=partnership,
+        locality=locality,
+        message=message.strip(),
+        source_url=source_url.strip(),
+        contact=contact.strip(),
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
