@@ -455,6 +455,7 @@ def add_reported_figure(
 # ----------------------------------------------------------------------- corrections
 
 
+@transaction.atomic
 def submit_correction(
     *,
     message: str,
