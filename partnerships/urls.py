@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,7 +9,16 @@ urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership-list"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership-detail"),
     path("localities/<int:pk>/", views.locality_detail, name="locality-detail"),
+    path("countries/<str:code>/", views.country_detail, name="country-detail"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("figures/", views.figure_list, name="figure-list"),
+    path("search/", views.search, name="search"),
+    path("map/", views.map_view, name="map"),
+    re_path(
+        r"^corrections/(?P<kind>partnership|locality)/(?P<pk>[0-9]+)/$",
+        views.correction_create,
+        name="correction-create",
+    ),
+    path("corrections/thanks/", views.correction_thanks, name="correction-thanks"),
 ]

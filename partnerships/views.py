@@ -1,91 +1,178 @@
-"""Public pages. Thin: each view asks a queryset for its rows and renders them."""
+"""Public pages. Thin: each view asks the querysets, FilterSets and services for what it
+shows and renders it. Every page runs a fixed number of queries whatever the number of
+rows it shows (related rows come through select_related and prefetch_related)."""
 
-import datetime
-
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods
 
+from . import country_stats, services
+from .filters import PartnershipFilterSet
 from .models import (
     Activity,
     Citation,
     Locality,
+    LocalityAlias,
     Organization,
+    OrganizationRelationship,
     Partnership,
     ReportedFigure,
     Source,
     StatusEvent,
 )
+from .public_forms import CorrectionForm
+from .validators import country_name, validate_country_code
 
-_CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+MAP_LIMIT = 2000
+LATEST_CHANGES = 10
 
-
-def _as_of_param(request) -> tuple[datetime.date | None, str]:
-    raw = request.GET.get("as_of", "").strip()
-    if not raw:
-        return None, ""
-    try:
-        return datetime.date.fromisoformat(raw), ""
-    except ValueError:
-        return None, f"“{raw}” is not a date of the form YYYY-MM-DD; showing current statuses."
+_CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id"))
 
 
+def _events_with_citations():
+    return StatusEvent.objects.select_related("declaring_organization").prefetch_related(_CITATIONS)
+
+
+# -------------------------------------------------------------------------- filtering
+
+
+def _filter_partnerships(request, queryset=None):
+    """The PartnershipFilterSet on the query string. A bad parameter does not fail the
+    page: it is left out (django-filter applies only the valid ones) and named in a
+    message, with the value the visitor gave, so they can correct it."""
+    filterset = PartnershipFilterSet(
+        request.GET, queryset=queryset if queryset is not None else Partnership.objects.with_parties()
+    )
+    errors = []
+    if not filterset.is_valid():
+        for name, messages in filterset.errors.items():
+            filter_ = filterset.filters.get(name)
+            label = filter_.label if filter_ is not None and filter_.label else name
+            errors.append({"name": name, "label": label, "messages": messages})
+    return filterset, errors
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _filter_context(request, filterset, errors):
+    cleaned = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
+    query = _query_without(request, "page")
+    csv_query = f"{query}&format=csv" if query else "format=csv"
+    return {
+        "filterset": filterset,
+        "filter_errors": errors,
+        "error_names": {error["name"] for error in errors},
+        "params": request.GET,
+        "as_of": cleaned.get("as_of"),
+        "query": query,
+        "query_without_as_of": _query_without(request, "page", "as_of"),
+        "csv_url": f"{reverse('api:partnership-list')}?{csv_query}",
+        "statuses": Partnership.Status.choices,
+        "levels": Partnership.Level.choices,
+        "organizations": Organization.objects.only("id", "name", "abbreviation").order_by("name"),
+        "countries": _registry_countries(),
+    }
+
+
+def _registry_countries():
+    """The countries the registry has localities in, for the filter's suggestions."""
+    codes = Locality.objects.order_by().values_list("country", flat=True).distinct()
+    return sorted(((code, country_name(code)) for code in codes), key=lambda item: item[1])
+
+
+# ------------------------------------------------------------------------------- pages
+
+
+@require_GET
 def home(request):
-    counts = dict(
-        Partnership.objects.exclude(current_status="")
+    by_status = dict(
+        Partnership.objects.order_by()
         .values_list("current_status")
         .annotate(n=Count("id"))
         .values_list("current_status", "n")
     )
     latest_events = (
-        StatusEvent.objects.select_related("partnership__locality_a", "partnership__locality_b")
-        .prefetch_related(_CITATIONS)
-        .order_by("-effective_on", "-id")[:10]
+        _events_with_citations()
+        .select_related("partnership__locality_a", "partnership__locality_b")
+        .order_by("-effective_on", "-id")[:LATEST_CHANGES]
     )
     return render(
         request,
         "partnerships/home.html",
         {
-            "counts": [(status, counts.get(status.value, 0)) for status in Partnership.Status],
+            "counts": [(status, by_status.get(status.value, 0)) for status in Partnership.Status],
+            "unknown_count": by_status.get("", 0),
+            "total": sum(by_status.values()),
             "latest_events": latest_events,
+            "source_count": Source.objects.count(),
         },
     )
 
 
+@require_GET
 def partnership_list(request):
-    as_of, error = _as_of_param(request)
-    partnerships = Partnership.objects.as_of(as_of).with_parties()
-    q = request.GET.get("q", "").strip()
-    if q:
-        partnerships = partnerships.matching(q)
-    page = Paginator(partnerships, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "partnerships/partnership_list.html",
-        {"page": page, "as_of": as_of, "q": q, "error": error},
-    )
+    filterset, errors = _filter_partnerships(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _filter_context(request, filterset, errors)
+    context["page"] = page
+    return render(request, "partnerships/partnership_list.html", context)
 
 
+@require_GET
 def partnership_detail(request, pk):
     partnership = get_object_or_404(
-        Partnership.objects.with_parties().prefetch_related(
+        Partnership.objects.with_parties()
+        .select_related("locality_a__parent", "locality_b__parent")
+        .prefetch_related(
             _CITATIONS,
             "organizations",
             "focus_areas",
+            Prefetch("events", queryset=_events_with_citations().order_by("effective_on", "id")),
             Prefetch(
-                "events",
-                queryset=StatusEvent.objects.prefetch_related(_CITATIONS).order_by("effective_on", "id"),
+                "activities",
+                queryset=Activity.objects.prefetch_related(_CITATIONS).order_by("occurred_on", "id"),
             ),
-            Prefetch("activities", queryset=Activity.objects.prefetch_related(_CITATIONS)),
         ),
         pk=pk,
     )
-    return render(request, "partnerships/partnership_detail.html", {"partnership": partnership})
+    last_changed = (
+        partnership.history.order_by("-history_date").values_list("history_date", flat=True).first()
+    )
+    return render(
+        request,
+        "partnerships/partnership_detail.html",
+        {
+            "partnership": partnership,
+            "last_changed": last_changed,
+            "map_points": _map_points([partnership]),
+        },
+    )
 
 
+@require_GET
 def locality_detail(request, pk):
-    locality = get_object_or_404(Locality.objects.select_related("parent").prefetch_related("aliases"), pk=pk)
-    partnerships = Partnership.objects.involving(locality).with_parties()
+    locality = get_object_or_404(
+        Locality.objects.select_related("parent").prefetch_related(
+            Prefetch("aliases", queryset=LocalityAlias.objects.order_by("valid_from", "name")),
+            Prefetch("children", queryset=Locality.objects.order_by("name")),
+        ),
+        pk=pk,
+    )
+    partnerships = Partnership.objects.as_of(None).involving(locality).with_parties()
     return render(
         request,
         "partnerships/locality_detail.html",
@@ -93,17 +180,84 @@ def locality_detail(request, pk):
     )
 
 
-def organization_detail(request, pk):
-    organization = get_object_or_404(Organization, pk=pk)
-    partnerships = organization.partnerships.with_parties()
-    figures = organization.reported_figures.prefetch_related(_CITATIONS)
+@require_GET
+def country_detail(request, code):
+    if code != code.upper():
+        target = reverse("partnerships:country-detail", kwargs={"code": code.upper()})
+        if request.GET:
+            target = f"{target}?{request.GET.urlencode()}"
+        return redirect(target, permanent=True)
+    try:
+        validate_country_code(code)
+    except ValidationError:
+        return render(
+            request,
+            "partnerships/country_unknown.html",
+            {"code": code},
+            status=404,
+        )
+    rows = country_stats.load_rows(code)
+    years = country_stats.counts_by_year(rows)
+    figures = (
+        ReportedFigure.objects.filter(Q(country_a=code) | Q(country_b=code))
+        .select_related("organization")
+        .prefetch_related(_CITATIONS)
+    )
+    partnerships = (
+        Partnership.objects.as_of(None)
+        .in_country(code)
+        .with_parties()
+        .order_by("locality_a__name", "locality_b__name", "id")
+    )
+    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "partnerships/organization_detail.html",
-        {"organization": organization, "partnerships": partnerships, "figures": figures},
+        "partnerships/country_detail.html",
+        {
+            "code": code,
+            "name": country_name(code),
+            "page": page,
+            "years": years,
+            "chart": country_stats.stacked_chart(years),
+            "comparisons": country_stats.compare_figures(rows, figures),
+            "chart_statuses": country_stats.CHART_STATUSES,
+            "list_url": f"{reverse('partnerships:partnership-list')}?{urlencode({'country': code})}",
+        },
     )
 
 
+@require_GET
+def organization_detail(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    partnerships = Partnership.objects.as_of(None).filter(organizations=organization).with_parties()
+    figures = organization.reported_figures.prefetch_related(_CITATIONS)
+    relationships = (
+        OrganizationRelationship.objects.filter(
+            Q(from_organization=organization) | Q(to_organization=organization)
+        )
+        .select_related("from_organization", "to_organization")
+        .prefetch_related(_CITATIONS)
+    )
+    declared = (
+        _events_with_citations()
+        .filter(declaring_organization=organization)
+        .select_related("partnership__locality_a", "partnership__locality_b")
+        .order_by("-effective_on", "-id")
+    )
+    return render(
+        request,
+        "partnerships/organization_detail.html",
+        {
+            "organization": organization,
+            "partnerships": partnerships,
+            "figures": figures,
+            "relationships": relationships,
+            "declared_events": declared,
+        },
+    )
+
+
+@require_GET
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     citations = source.citations.select_related(
@@ -116,13 +270,193 @@ def source_detail(request, pk):
         "reported_figure",
         "organization_relationship__from_organization",
         "organization_relationship__to_organization",
-    )
+    ).order_by("id")
     return render(request, "partnerships/source_detail.html", {"source": source, "citations": citations})
 
 
+@require_GET
 def figure_list(request):
     figures = ReportedFigure.objects.select_related("organization").prefetch_related(_CITATIONS)
     country = request.GET.get("country", "").strip().upper()
+    error = ""
+    if country:
+        try:
+            validate_country_code(country)
+        except ValidationError:
+            error = (
+                f"“{country}” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU); showing every figure."
+            )
+            country = ""
     if country:
         figures = figures.filter(Q(country_a=country) | Q(country_b=country))
-    return render(request, "partnerships/figure_list.html", {"figures": figures, "country": country})
+    return render(
+        request,
+        "partnerships/figure_list.html",
+        {"figures": figures, "country": country, "error": error},
+    )
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()
+    error = ""
+    results = None
+    if len(q) > SEARCH_MAX_LENGTH:
+        error = f"Please search for at most {SEARCH_MAX_LENGTH} characters."
+    elif "\x00" in q:
+        error = "The search text contains a character that cannot be searched for."
+    elif q:
+        localities = Locality.objects.matching(q).select_related("parent").prefetch_related("aliases")
+        partnerships = Partnership.objects.as_of(None).matching(q).with_parties()
+        organizations = Organization.objects.matching(q)
+        sources = Source.objects.matching(q)
+        results = [
+            ("localities", "Places", localities.count(), list(localities[:SEARCH_LIMIT])),
+            ("partnerships", "Partnerships", partnerships.count(), list(partnerships[:SEARCH_LIMIT])),
+            ("organizations", "Organizations", organizations.count(), list(organizations[:SEARCH_LIMIT])),
+            ("sources", "Sources", sources.count(), list(sources[:SEARCH_LIMIT])),
+        ]
+    return render(
+        request,
+        "partnerships/search.html",
+        {
+            "q": q,
+            "error": error,
+            "results": results,
+            "total": sum(count for _key, _label, count, _rows in results) if results else 0,
+            "limit": SEARCH_LIMIT,
+            "list_url": f"{reverse('partnerships:partnership-list')}?{urlencode({'q': q})}",
+        },
+    )
+
+
+def _map_points(partnerships) -> list[dict]:
+    """What the map script draws: each partnership's two places and its status."""
+    points = []
+    for p in partnerships:
+        a, b = p.locality_a, p.locality_b
+        points.append(
+            {
+                "id": p.pk,
+                "name": str(p),
+                "url": p.get_absolute_url(),
+                "status": getattr(p, "status", None) or p.current_status or "",
+                "a": {"name": a.name, "lon": _float(a.longitude), "lat": _float(a.latitude)},
+                "b": {"name": b.name, "lon": _float(b.longitude), "lat": _float(b.latitude)},
+            }
+        )
+    return points
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+@require_GET
+def map_view(request):
+    filterset, errors = _filter_partnerships(request)
+    partnerships = list(filterset.qs[: MAP_LIMIT + 1])
+    truncated = len(partnerships) > MAP_LIMIT
+    partnerships = partnerships[:MAP_LIMIT]
+    context = _filter_context(request, filterset, errors)
+    context.update(
+        {
+            "partnerships": partnerships,
+            "truncated": truncated,
+            "limit": MAP_LIMIT,
+            "map_points": _map_points(partnerships),
+            "unplaced": [
+                p for p in partnerships if p.locality_a.latitude is None or p.locality_b.latitude is None
+            ],
+            "list_url": f"{reverse('partnerships:partnership-list')}?{context['query']}",
+        }
+    )
+    return render(request, "partnerships/map.html", context)
+
+
+# ------------------------------------------------------------------------- corrections
+
+_CORRECTION_TARGETS = {
+    "partnership": Partnership.objects.with_parties(),
+    "locality": Locality.objects.all(),
+}
+
+
+def _correction_limit() -> tuple[int, int]:
+    """(submissions, seconds): how many suggestions one address may send in a window."""
+    return (
+        getattr(settings, "CORRECTIONS_PER_IP", 5),
+        getattr(settings, "CORRECTIONS_WINDOW_SECONDS", 3600),
+    )
+
+
+def _client_key(request) -> str:
+    # REMOTE_ADDR, not X-Forwarded-For: a client can write any X-Forwarded-For it likes.
+    return f"corrections:{request.META.get('REMOTE_ADDR', 'unknown')}"
+
+
+def _over_limit(request) -> bool:
+    limit, _window = _correction_limit()
+    return cache.get(_client_key(request), 0) >= limit
+
+
+def _count_submission(request) -> None:
+    _limit, window = _correction_limit()
+    key = _client_key(request)
+    # add() starts the window only if none is running, so the window is fixed, not sliding.
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+
+
+@require_http_methods(["GET", "POST"])
+def correction_create(request, kind, pk):
+    queryset = _CORRECTION_TARGETS.get(kind)
+    if queryset is None:
+        raise Http404("Corrections are for partnerships and localities.")
+    target = get_object_or_404(queryset, pk=pk)
+    limit, window = _correction_limit()
+    if request.method == "POST":
+        if _over_limit(request):
+            response = render(
+                request,
+                "partnerships/correction_limited.html",
+                {"target": target, "limit": limit, "window_minutes": window // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(window)
+            return response
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            _count_submission(request)
+            if not form.is_from_a_bot():
+                services.submit_correction(
+                    **{kind: target},
+                    message=form.cleaned_data["message"],
+                    source_url=form.cleaned_data["source_url"],
+                    contact=form.cleaned_data["contact"],
+                )
+            thanks = reverse("partnerships:correction-thanks")
+            return redirect(f"{thanks}?{urlencode({'back': target.get_absolute_url()})}")
+    else:
+        form = CorrectionForm()
+    return render(
+        request,
+        "partnerships/correction_form.html",
+        {"form": form, "target": target, "kind": kind},
+    )
+
+
+@require_GET
+def correction_thanks(request):
+    back = request.GET.get("back", "")
+    if not (
+        back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = ""
+    return render(request, "partnerships/correction_thanks.html", {"back": back})
