@@ -179,7 +179,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_THROTTLE_RATE", "120/minute")},
+    # Every API error is JSON of one shape: {"status", "detail", "errors"?}.
+    "EXCEPTION_HANDLER": "partnerships.api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+
+# The change feed serves only entries older than this, so that a transaction committing
+# a little late (with an earlier timestamp) is not skipped by a client polling meanwhile.
+API_CHANGES_SETTLE_SECONDS = float(env_str("API_CHANGES_SETTLE_SECONDS", "10"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnership registry API",
@@ -189,6 +196,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LocalityKindEnum": "partnerships.models.Locality.Kind",
+        "OrganizationKindEnum": "partnerships.models.Organization.Kind",
+        "SourceKindEnum": "partnerships.models.Source.Kind",
+        "ActivityKindEnum": "partnerships.models.Activity.Kind",
+        "PartnershipKindEnum": "partnerships.models.Partnership.Level",
+    },
 }
 
 # Partner sites read the API from their own pages: GET from any origin, nothing else.
