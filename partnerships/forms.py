@@ -1,13 +1,30 @@
 """Admin forms: those whose writes go through partnerships.services (ServiceModelForm and
 its subclasses), and the inline formset of a locality's other names."""
 
+import datetime
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from . import services
-from .models import Activity, Citation, OrganizationRelationship, ReportedFigure, StatusEvent
+from .dates import DatePrecision, PartialDate
+from .models import (
+    Activity,
+    Citation,
+    Locality,
+    OrganizationRelationship,
+    Partnership,
+    ReportedFigure,
+    Source,
+    StatusEvent,
+)
 
 
 class LocalityAliasFormSet(forms.BaseInlineFormSet):
@@ -61,12 +78,7 @@ class ServiceModelForm(forms.ModelForm):
             self.add_service_error(error)
 
     def add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, errors in error.error_dict.items():
-            field = self.service_error_fields.get(key, key)
-            self.add_error(field if field in self.fields else None, errors)
+        add_service_error(self, error, self.service_error_fields)
 
 
 def _citation_field(name: str, **kwargs) -> forms.Field:
@@ -105,6 +117,128 @@ class CitedServiceModelForm(ServiceModelForm):
         ]
 
 
+# ------------------------------------------------------------- a citation, old or new
+
+
+def new_source_fields() -> dict[str, forms.Field]:
+    """A source described on the spot, for when it is not in the registry yet."""
+    published_on = Source._meta.get_field("published_on")
+    return {
+        "new_source_title": forms.CharField(
+            label="or a new source: title",
+            required=False,
+            max_length=Source._meta.get_field("title").max_length,
+            help_text="Only when the source is not in the registry yet: it is added with this citation.",
+        ),
+        "new_source_publisher": forms.CharField(label="publisher", required=False, max_length=200),
+        "new_source_url": forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https"),
+        "new_source_published_on": published_on.formfield(
+            label="published", required=False, widget=AdminDateWidget
+        ),
+        "new_source_published_precision": Source._meta.get_field("published_precision").formfield(
+            label="published: precision", required=False
+        ),
+    }
+
+
+# Where create_source()'s errors about the new source are shown.
+NEW_SOURCE_ERROR_FIELDS = {
+    "title": "new_source_title",
+    "publisher": "new_source_publisher",
+    "url": "new_source_url",
+    "published_on": "new_source_published_on",
+    "published_precision": "new_source_published_precision",
+}
+
+
+def clean_source_choice(form: forms.BaseForm, cleaned_data: dict) -> None:
+    """An existing source or a new one, never both; a new one needs its title."""
+    new_fields = [name for name in NEW_SOURCE_ERROR_FIELDS.values() if cleaned_data.get(name)]
+    if cleaned_data.get("source") and new_fields:
+        form.add_error("new_source_title", "Pick an existing source or describe a new one, not both.")
+    elif new_fields and not cleaned_data.get("new_source_title"):
+        form.add_error("new_source_title", "Give the new source's title.")
+
+
+def source_choice(cleaned_data: dict) -> Source | services.SourceInput | None:
+    if cleaned_data.get("source"):
+        return cleaned_data["source"]
+    if not cleaned_data.get("new_source_title"):
+        return None
+    published_on = cleaned_data.get("new_source_published_on")
+    precision = cleaned_data.get("new_source_published_precision") or DatePrecision.DAY
+    return services.SourceInput(
+        title=cleaned_data["new_source_title"],
+        publisher=cleaned_data.get("new_source_publisher", ""),
+        url=cleaned_data.get("new_source_url", ""),
+        published=PartialDate(published_on, precision) if published_on else None,
+    )
+
+
+class StatusChangeForm(forms.Form):
+    """One status change with one citation, for several partnerships at once (the bulk
+    action on the partnership list); services.record_status_change() records it."""
+
+    status = StatusEvent._meta.get_field("status").formfield()
+    effective_on = StatusEvent._meta.get_field("effective_on").formfield(widget=AdminDateWidget)
+    effective_precision = StatusEvent._meta.get_field("effective_precision").formfield()
+    declared_by = StatusEvent._meta.get_field("declared_by").formfield(required=False)
+    declaring_organization = StatusEvent._meta.get_field("declaring_organization").formfield(
+        required=False,
+        widget=AutocompleteSelect(StatusEvent._meta.get_field("declaring_organization"), admin.site),
+    )
+    note = StatusEvent._meta.get_field("note").formfield(
+        required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    source = _citation_field(
+        "source",
+        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
+        help_text="The source that says so, cited for every partnership selected.",
+    )
+    locals().update(new_source_fields())
+    quote = _citation_field("quote", widget=forms.Textarea(attrs={"rows": 3}))
+    locator = _citation_field("locator")
+    is_internal_record = StatusEvent._meta.get_field("is_internal_record").formfield()
+
+    service_error_fields = {"citations": "source", **NEW_SOURCE_ERROR_FIELDS}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        clean_source_choice(self, cleaned_data)
+        return cleaned_data
+
+    def record(self, *, partnerships, recorded_by) -> list[StatusEvent]:
+        """Record it through the service; a refusal becomes this form's errors (and
+        nothing is written)."""
+        data = self.cleaned_data
+        try:
+            return services.record_status_change(
+                partnerships=partnerships,
+                status=data["status"],
+                effective=PartialDate(data["effective_on"], data["effective_precision"]),
+                note=data["note"],
+                declared_by=data["declared_by"],
+                declaring_organization=data["declaring_organization"],
+                source=source_choice(data),
+                quote=data["quote"],
+                locator=data["locator"],
+                internal_record=data["is_internal_record"],
+                recorded_by=recorded_by,
+            )
+        except ValidationError as error:
+            add_service_error(self, error, self.service_error_fields)
+            return []
+
+
+def add_service_error(form, error: ValidationError, error_fields: dict[str, str]) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        field = error_fields.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
 # The fields of a status event that staff enter, on the add and change pages alike.
 STATUS_EVENT_FIELDS = [
     "partnership",
@@ -118,28 +252,42 @@ STATUS_EVENT_FIELDS = [
 
 
 class StatusEventAddForm(CitedServiceModelForm):
-    """Records a status change with services.record_status_event()."""
+    """Records a status change in one form: the change, and its citation of a source
+    picked from the registry or described on the spot (or the internal-record flag),
+    through services.record_status_change()."""
+
+    locals().update(new_source_fields())
 
     #: The staff member recording it; the admin sets it for each request.
     recorded_by = None
+
+    service_error_fields = {"citations": "source", **NEW_SOURCE_ERROR_FIELDS}
 
     class Meta:
         model = StatusEvent
         fields = [*STATUS_EVENT_FIELDS, "is_internal_record"]
 
+    def clean(self):
+        cleaned_data = super().clean()
+        clean_source_choice(self, cleaned_data)
+        return cleaned_data
+
     def save_through_service(self):
         event = self.instance
-        return services.record_status_event(
-            partnership=event.partnership,
+        (recorded,) = services.record_status_change(
+            partnerships=[event.partnership],
             status=event.status,
             effective=event.effective,
             note=event.note,
             declared_by=event.declared_by,
             declaring_organization=event.declaring_organization,
-            citations=self.citations(),
+            source=source_choice(self.cleaned_data),
+            quote=self.cleaned_data["quote"],
+            locator=self.cleaned_data["locator"],
             internal_record=event.is_internal_record,
             recorded_by=self.recorded_by,
         )
+        return recorded
 
 
 class StatusEventChangeForm(ServiceModelForm):
@@ -236,3 +384,306 @@ class OrganizationRelationshipAddForm(CitedServiceModelForm):
             description=relationship.description,
             citations=self.citations(),
         )
+
+
+# ---------------------------------------------------------------- no lost updates
+
+VERSION_FIELD = "opened_version"
+
+
+def latest_version(model, pk):
+    """The record's newest edit-history row (None if it has none yet)."""
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    return (
+        history.filter(**{model._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("-history_id")
+        .first()
+    )
+
+
+def version_id(model, pk) -> int:
+    latest = latest_version(model, pk)
+    return latest.history_id if latest else 0
+
+
+def _shown(model, name: str, value) -> str:
+    """A field's value as staff read it: choice labels, related records' names."""
+    if value in (None, "", []):
+        return "—"
+    field = model._meta.get_field(name)
+    if field.many_to_many:
+        if isinstance(value, list | tuple) and value and isinstance(value[0], dict):
+            key = field.m2m_reverse_field_name()
+            value = [row[key] for row in value]
+        if not isinstance(value, list | tuple):
+            return ", ".join(str(obj) for obj in value) or "—"
+        related = field.related_model._default_manager.in_bulk([getattr(item, "pk", item) for item in value])
+        return ", ".join(str(obj) for obj in related.values()) or "—"
+    if field.is_relation:
+        if not isinstance(value, models.Model):
+            value = field.related_model._default_manager.filter(pk=value).first() or value
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+@dataclass
+class Conflict:
+    """What changed since a staff member opened a form: who, when, and per field what
+    they opened, what is stored now and what they typed."""
+
+    user: object
+    when: datetime.datetime
+    rows: list[tuple[str, str, str, str]]
+
+
+class VersionedFormMixin:
+    """Optimistic locking for an admin change form. A hidden field carries the edit
+    history version the user opened; a save when a later version has changed any field
+    of this form is refused with who changed it, when and the differences, keeping what
+    the user typed. The refusal moves the hidden version on, so saving again (after
+    reviewing the differences) deliberately overwrites."""
+
+    conflict: Conflict | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial[VERSION_FIELD] = version_id(type(self.instance), self.instance.pk)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None:
+            self._check_version(cleaned_data)
+        return cleaned_data
+
+    def _check_version(self, cleaned_data):
+        model = type(self.instance)
+        if transaction.get_connection().in_atomic_block:
+            # Held until the admin's transaction ends: no save slips in between this
+            # check and this form's own save.
+            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
+        current = latest_version(model, self.instance.pk)
+        current_id = current.history_id if current else 0
+        opened_id = cleaned_data.get(VERSION_FIELD)
+        if opened_id == current_id:
+            return
+        fields = [name for name in self.fields if name != VERSION_FIELD and _is_model_field(model, name)]
+        history = getattr(model, model._meta.simple_history_manager_attribute)
+        opened = history.filter(history_id=opened_id).first() if opened_id else None
+        rows = []
+        if opened is not None and current is not None:
+            delta = current.diff_against(opened, included_fields=fields, foreign_keys_are_objs=False)
+            for change in delta.changes:
+                rows.append(self._row(model, change.field, change.old, change.new, cleaned_data))
+        elif current is not None:
+            # The version opened is unknown (none was sent, or the record had no edit
+            # history yet): show what is stored wherever it differs from what was typed.
+            for name in fields:
+                stored = getattr(current, model._meta.get_field(name).attname, None)
+                if model._meta.get_field(name).many_to_many:
+                    stored = list(getattr(self.instance, name).all())
+                row = self._row(model, name, None, stored, cleaned_data)
+                if row[2] != row[3]:
+                    rows.append(row)
+        if opened is not None and not rows:
+            return  # the changes since touched none of the fields on this form
+        self.conflict = Conflict(
+            user=current.history_user if current else None,
+            when=current.history_date if current else None,
+            rows=rows,
+        )
+        self.add_error(None, self._conflict_message())
+        data = self.data.copy()
+        data[self.add_prefix(VERSION_FIELD)] = current_id
+        self.data = data
+
+    def _conflict_message(self):
+        conflict = self.conflict
+        who = conflict.user or "someone outside the admin"
+        when = timezone.localtime(conflict.when).strftime("%Y-%m-%d %H:%M:%S %Z") if conflict.when else "?"
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            conflict.rows,
+        )
+        return format_html(
+            "Changed by {} at {} since you opened it. Nothing was saved. Compare the versions "
+            "below: what you typed is kept in the form; save again to replace the stored values "
+            "with it, or reload the page to start from the stored version."
+            "<table class='conflict'><thead><tr><th>field</th><th>when you opened it</th>"
+            "<th>stored now</th><th>you typed</th></tr></thead><tbody>{}</tbody></table>",
+            who,
+            when,
+            rows,
+        )
+
+    def _row(self, model, name, opened, stored, cleaned_data):
+        label = str(self.fields[name].label or model._meta.get_field(name).verbose_name)
+        opened_shown = "(not known)" if opened is None else _shown(model, name, opened)
+        return (label, opened_shown, _shown(model, name, stored), _shown(model, name, cleaned_data.get(name)))
+
+
+def _is_model_field(model, name: str) -> bool:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.concrete or field.many_to_many
+
+
+def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """The form class with optimistic locking (see VersionedFormMixin)."""
+    return type(
+        form_class.__name__,
+        (VersionedFormMixin, form_class),
+        {VERSION_FIELD: forms.IntegerField(required=False, widget=forms.HiddenInput)},
+    )
+
+
+# --------------------------------------------------------------- duplicates at the door
+
+
+class PartnershipAdminForm(forms.ModelForm):
+    """Refuses a partnership that exists already, in either order, linking to it."""
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "locality_a",
+            "locality_b",
+            "level",
+            "established_on",
+            "established_precision",
+            "description",
+            "organizations",
+            "focus_areas",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        a, b = self.cleaned_data.get("locality_a"), self.cleaned_data.get("locality_b")
+        if not (a and b) or a == b:
+            return
+        existing = Partnership.objects.for_pair(a, b).exclude(pk=self.instance.pk).first()
+        if existing is None:
+            return
+        url = reverse("admin:partnerships_partnership_change", args=[existing.pk])
+        # The model's own messages (field and constraint) name it without a link.
+        self._errors.pop(NON_FIELD_ERRORS, None)
+        self._errors["locality_b"] = self.error_class(
+            [
+                format_html(
+                    "A partnership between these two localities already exists, whichever order "
+                    "they are entered in: <a href='{}'>{}</a>. Open it to add to it instead.",
+                    url,
+                    existing,
+                )
+            ]
+        )
+        self.cleaned_data.pop("locality_b", None)
+
+
+class LocalityAdminForm(forms.ModelForm):
+    """Warns when a new locality has the name or any alias of one in the same country,
+    listing them, and saves only once "save anyway" is ticked."""
+
+    save_anyway = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Save anyway",
+        help_text="Tick if this is a different place that shares the name (there are many Springfields).",
+    )
+
+    class Meta:
+        model = Locality
+        fields = [
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "subdivision",
+            "parent",
+            "latitude",
+            "longitude",
+            "wikidata_id",
+            "description",
+        ]
+
+    duplicate_candidates: list[Locality] = []
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None and not cleaned_data.get("save_anyway"):
+            self._warn_about_namesakes(cleaned_data)
+        return cleaned_data
+
+    def _warn_about_namesakes(self, cleaned_data):
+        country = cleaned_data.get("country")
+        names = {cleaned_data.get("name"), cleaned_data.get("native_name")} - {None, ""}
+        if not country or not names:
+            return
+        candidates = Locality.objects.none()
+        for name in names:
+            candidates |= Locality.objects.named(name).in_country(country)
+        self.duplicate_candidates = list(candidates.distinct().prefetch_related("aliases")[:20])
+        if not self.duplicate_candidates:
+            return
+        self.fields["save_anyway"].widget = forms.CheckboxInput()
+        links = format_html_join(
+            ", ",
+            "<a href='{}' target='_blank'>{}</a>{}",
+            (
+                (
+                    reverse("admin:partnerships_locality_change", args=[candidate.pk]),
+                    candidate,
+                    format_html(" (also {})", ", ".join(a.name for a in candidate.aliases.all()))
+                    if candidate.aliases.all()
+                    else "",
+                )
+                for candidate in self.duplicate_candidates
+            ),
+        )
+        self.add_error(
+            None,
+            format_html(
+                "A locality with this name already exists in {}: {}. If it is the same place, "
+                "use it instead. If it is another place with the same name, tick “Save anyway” "
+                "below and save again.",
+                country,
+                links,
+            ),
+        )
+
+
+# ------------------------------------------------------------ citations of a claim
+
+
+class RequiredCitationFormSet(forms.BaseInlineFormSet):
+    """The citations of a claim that needs one: removals go through
+    services.remove_citation(), and the formset keeps at least one."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+        ]
+        if not kept:
+            raise ValidationError(
+                "This record needs at least one citation: add the new source before removing the last one."
+            )
+
+    def save(self, commit=True):
+        # New citations first, so that replacing the only one never leaves none.
+        new = self.save_new_objects(commit)
+        return self.save_existing_objects(commit) + new
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            services.remove_citation(citation=obj)

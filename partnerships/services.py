@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .dates import PartialDate
@@ -450,6 +451,189 @@ def add_reported_figure(
     for citation in citations:
         add_citation(citation=citation, reported_figure=figure)
     return figure
+
+
+# ------------------------------------------------------------------- staff curation
+# What the admin needs beyond the services above: citations removed only while the claim
+# keeps the ones it needs, one cited status change for many partnerships, corrections of
+# activities, figures and relationships, saving (or restoring) a partnership without
+# touching its derived fields, and the reviewers' verification.
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    """A source described on the spot, created by the service that cites it."""
+
+    title: str
+    publisher: str = ""
+    url: str = ""
+    published: PartialDate | None = None
+    kind: str = Source.Kind.NEWS_ARTICLE
+    language: str = "en"
+
+
+def _claim_needs_citation(citation: Citation) -> bool:
+    # A partnership's own citations are optional; an event needs one unless it is an
+    # internal record; activities, figures and relationships always need one.
+    if citation.partnership_id:
+        return False
+    if citation.status_event_id:
+        return not citation.status_event.is_internal_record
+    return True
+
+
+@transaction.atomic
+def remove_citation(*, citation: Citation) -> None:
+    """Remove a citation, unless it is the last one of a claim that needs a citation."""
+    citation = Citation.objects.select_related("status_event").get(pk=citation.pk)
+    target = citation.target
+    if _claim_needs_citation(citation):
+        # Locked so that two staff members cannot each remove one of the last two.
+        type(target).objects.select_for_update().get(pk=target.pk)
+        if not target.citations.exclude(pk=citation.pk).exists():
+            raise ValidationError(
+                f"This is the only citation of {target._meta.verbose_name} “{target}”, which needs one: "
+                "add the new source first, then remove this one."
+            )
+    citation.delete()
+
+
+@transaction.atomic
+def record_status_change(
+    *,
+    partnerships: Sequence[Partnership],
+    status: str,
+    effective: PartialDate,
+    note: str = "",
+    declared_by: str = "",
+    declaring_organization: Organization | None = None,
+    source: Source | SourceInput | None = None,
+    quote: str = "",
+    locator: str = "",
+    internal_record: bool = False,
+    recorded_by=None,
+) -> list[StatusEvent]:
+    """Record one status change, with one citation, for each of the partnerships (a news
+    report that many were suspended). ``source`` is an existing source or a SourceInput to
+    create on the spot. All or nothing: if any transition is refused nothing is written,
+    and for several partnerships the errors name each one refused."""
+    if isinstance(source, SourceInput):
+        source = create_source(
+            title=source.title,
+            publisher=source.publisher,
+            url=source.url,
+            published=source.published,
+            kind=source.kind,
+            language=source.language,
+        )
+    citations = [CitationInput(source=source, quote=quote, locator=locator)] if source else []
+    events, refusals = [], []
+    for partnership in partnerships:
+        try:
+            with transaction.atomic():
+                events.append(
+                    record_status_event(
+                        partnership=partnership,
+                        status=status,
+                        effective=effective,
+                        note=note,
+                        declared_by=declared_by,
+                        declaring_organization=declaring_organization,
+                        citations=citations,
+                        internal_record=internal_record,
+                        recorded_by=recorded_by,
+                    )
+                )
+        except ValidationError as error:
+            if len(partnerships) == 1:
+                raise
+            refusals.append(f"{partnership}: {' '.join(error.messages)}")
+    if refusals:
+        raise ValidationError(refusals)
+    return events
+
+
+def _save_changes(record, changes: dict):
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def update_activity(*, activity: Activity, **changes) -> Activity:
+    """Correct an activity's own fields (kind, occurred_on, description, …); its
+    citations are added and removed with add_citation() and remove_citation()."""
+    return _save_changes(activity, changes)
+
+
+@transaction.atomic
+def update_reported_figure(*, figure: ReportedFigure, **changes) -> ReportedFigure:
+    return _save_changes(figure, changes)
+
+
+@transaction.atomic
+def update_organization_relationship(
+    *, relationship: OrganizationRelationship, **changes
+) -> OrganizationRelationship:
+    return _save_changes(relationship, changes)
+
+
+DERIVED_PARTNERSHIP_FIELDS = (
+    "current_status",
+    "current_status_since",
+    "current_status_since_precision",
+    "last_verified_at",
+    "last_verified_by",
+)
+
+
+@transaction.atomic
+def save_partnership(*, partnership: Partnership) -> Partnership:
+    """Save staff edits of a partnership's own fields, or an earlier version restored from
+    its history. The derived fields are never taken from the edited object: the current
+    status is recomputed from the events and the verification is kept as stored, so a
+    restored version cannot contradict the timeline."""
+    stored = _lock(partnership)
+    for name in DERIVED_PARTNERSHIP_FIELDS:
+        setattr(partnership, name, getattr(stored, name))
+    latest = partnership.events.order_by("-effective_on", "-id").first()
+    partnership.current_status = latest.status if latest else ""
+    partnership.current_status_since = latest.effective_on if latest else None
+    partnership.current_status_since_precision = latest.effective_precision if latest else ""
+    partnership.full_clean()
+    partnership.save()
+    return partnership
+
+
+@transaction.atomic
+def verify_partnership(*, partnership: Partnership, user) -> Partnership:
+    """A reviewer has checked the record against its sources: it leaves the review queue
+    until a year has passed or new status changes that need review are recorded."""
+    partnership.last_verified_at = timezone.now()
+    partnership.last_verified_by = user
+    partnership.save(update_fields=["last_verified_at", "last_verified_by"])
+    return partnership
+
+
+@transaction.atomic
+def review_corrections(*, corrections: Iterable[CorrectionRequest], status: str, user, note: str = ""):
+    """Staff's decision on public correction requests: accepted or rejected, by whom and
+    when. Each one is saved on its own so that its edit history records the decision."""
+    if status not in (CorrectionRequest.Status.ACCEPTED, CorrectionRequest.Status.REJECTED):
+        raise ValidationError({"status": "A reviewed correction is accepted or rejected."})
+    reviewed = []
+    for correction in corrections:
+        correction.status = status
+        correction.reviewed_by = user
+        correction.reviewed_at = timezone.now()
+        if note:
+            correction.staff_note = note
+        correction.full_clean()
+        correction.save()
+        reviewed.append(correction)
+    return reviewed
 
 
 # ----------------------------------------------------------------------- corrections

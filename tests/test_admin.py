@@ -74,6 +74,13 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def opened_version(client, obj) -> dict:
+    """The edit-history version a change form carries (it refuses stale saves)."""
+    response = client.get(change_url(obj))
+    assert response.status_code == 200
+    return {"opened_version": response.context["adminform"].form.initial["opened_version"]}
+
+
 def empty_inlines(response) -> dict:
     """Management data for the inlines of a page whose inlines are all empty."""
     data = {}
@@ -370,6 +377,7 @@ def test_adding_a_partnership_then_citing_a_source(editor_client, cincinnati, ko
     source = SourceFactory()
     data |= {
         **empty_inlines(editor_client.get(change_url(partnership))),
+        **opened_version(editor_client, partnership),
         "citations-TOTAL_FORMS": "1",
         "citations-0-source": source.pk,
         "citations-0-quote": "Cincinnati and Köln signed in 2002.",
@@ -510,7 +518,7 @@ def test_correcting_a_status_event_goes_through_the_service(editor_client):
     partnership = partnership_with_history(("active", "1993"), ("suspended", "2022-03"))
     suspended = _events(partnership)[-1]
 
-    data = event_data(partnership, effective_on="2022-02-01")
+    data = event_data(partnership, effective_on="2022-02-01", **opened_version(editor_client, suspended))
     del data["partnership"], data["source"], data["quote"], data["locator"]
     response = editor_client.post(change_url(suspended), data)
 
@@ -523,7 +531,13 @@ def test_a_correction_that_breaks_the_timeline_is_refused(editor_client):
     partnership = partnership_with_history(("active", "1993"), ("suspended", "2022-03"))
     first = _events(partnership)[0]
 
-    data = event_data(partnership, status="terminated", effective_on="1993-01-01", effective_precision="year")
+    data = event_data(
+        partnership,
+        status="terminated",
+        effective_on="1993-01-01",
+        effective_precision="year",
+        **opened_version(editor_client, first),
+    )
     del data["partnership"], data["source"], data["quote"], data["locator"]
     response = editor_client.post(change_url(first), data)
 
