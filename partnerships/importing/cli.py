@@ -1,0 +1,51 @@
+"""What the import commands share: a progress bar on stderr and the printed report."""
+
+import sys
+import time
+
+from django.core.management.base import CommandError
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; a line per phase elsewhere (logs, CI)."""
+
+    def __init__(self, stream=None, width: int = 30, enabled: bool = True):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.enabled = enabled
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.phase = None
+        self.started = time.monotonic()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if phase != self.phase and self.phase is not None and self.tty:
+            self.stream.write("\n")
+        new_phase = phase != self.phase
+        self.phase = phase
+        filled = int(self.width * done / total) if total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"[{bar}] {done}/{total} {phase} ({time.monotonic() - self.started:.1f} s)"
+        if self.tty:
+            self.stream.write("\r" + line)
+        elif new_phase or done == total:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.enabled and self.tty and self.phase is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def print_report(command, report, *, max_errors: int = 50) -> None:
+    """Print the report; raise CommandError (exit status 1) when nothing could be written."""
+    for outcome in report.errors[:max_errors]:
+        command.stderr.write(f"row {outcome.row}: {outcome.message}")
+    if len(report.errors) > max_errors:
+        command.stderr.write(f"… and {len(report.errors) - max_errors} more rows with errors.")
+    if report.ok:
+        command.stdout.write(command.style.SUCCESS(report.summary()))
+    else:
+        raise CommandError(report.summary())
