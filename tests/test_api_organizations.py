@@ -24,15 +24,16 @@ def test_list_and_filters(client, seed):
     assert {row["country"] for row in us["results"]} == {"US"}
 
 
-def test_detail_lists_its_partnerships(client, db):
-    organization = OrganizationFactory()
+def test_detail_links_to_its_partnerships(client, db):
+    organization = OrganizationFactory(description="Links towns")
     partnerships = PartnershipFactory.create_batch(2)
+    PartnershipFactory()  # not facilitated by it
     for partnership in partnerships:
         partnership.organizations.add(organization)
     detail = get_json(client, "organization-detail", pk=organization.pk)
-    assert detail["partnership_count"] == 2
-    assert {row["id"] for row in detail["partnerships"]} == {p.pk for p in partnerships}
-    assert len(detail["partnerships"][0]["localities"]) == 2
+    assert detail["description"] == "Links towns"
+    listed = client.get(detail["partnerships_url"]).json()
+    assert {row["id"] for row in listed["results"]} == {p.pk for p in partnerships}
     get_json(client, "organization-detail", pk=999999, expect=404)
 
 

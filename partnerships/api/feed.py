@@ -11,7 +11,12 @@ Public types: ``partnership``, ``locality``, ``organization``, ``source`` and
 belong to: a status event, activity or citation of a partnership as an update of the
 partnership; an alias as an update of its locality; a citation also as an update of the
 source it cites (each source lists what cites it) and of the reported figure it supports;
-a relationship between organizations as an update of both.
+a relationship between organizations as an update of both; a change of a partnership also
+as an update of both its localities (a locality lists its partnerships and their status).
+
+Names repeated from another record — a party's ``name`` inside a partnership, a partner's
+name in a locality's partnerships, a source's title inside a citation — are refreshed by
+that other record's own entry: a mirror keyed by type and id has them already.
 
 Records with no edit history at all (loaded raw, e.g. by ``loaddata``) are served as
 created at their ``created_at``, so that a mirror built from the feed is complete.
@@ -80,6 +85,10 @@ def _history(model):
 STREAMS = (
     Stream("locality", "locality", _history(Locality)),
     Stream("locality.alias", "locality", _history(LocalityAlias), F("locality_id"), own_record=False),
+    # A locality's detail lists its partnerships with their status: any change of a
+    # partnership (a status event updates its stored status too) updates both parties.
+    Stream("locality.partnership-a", "locality", _history(Partnership), F("locality_a_id"), own_record=False),
+    Stream("locality.partnership-b", "locality", _history(Partnership), F("locality_b_id"), own_record=False),
     Stream("organization", "organization", _history(Organization)),
     Stream(
         "organization.relationship-from",

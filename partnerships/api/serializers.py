@@ -301,7 +301,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     url = ApiUrlField("api:organization-detail")
     html_url = ApiUrlField("partnerships:organization-detail")
     website = serializers.URLField(source="url", read_only=True)
-    partnership_count = serializers.IntegerField(read_only=True)
+    partnerships_url = serializers.SerializerMethodField(
+        help_text="The partnership list filtered to the partnerships it facilitates."
+    )
 
     class Meta:
         model = Organization
@@ -314,34 +316,20 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "kind",
             "country",
             "website",
-            "partnership_count",
+            "partnerships_url",
             "updated_at",
         ]
 
-
-class PartnershipRefSerializer(serializers.ModelSerializer):
-    url = ApiUrlField("api:partnership-detail")
-    localities = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Partnership
-        fields = ["id", "url", "localities", "status"]
-
-    @extend_schema_field(LocalityRefSerializer(many=True))
-    def get_localities(self, obj):
-        return LocalityRefSerializer([obj.locality_a, obj.locality_b], many=True, context=self.context).data
-
-    @extend_schema_field(serializers.ChoiceField(choices=Partnership.Status.choices, allow_null=True))
-    def get_status(self, obj) -> str | None:
-        return obj.current_status or None
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_partnerships_url(self, obj) -> str:
+        path = f"{reverse('api:partnership-list')}?organization={obj.pk}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class OrganizationDetailSerializer(OrganizationSerializer):
-    partnerships = PartnershipRefSerializer(many=True, read_only=True)
-
     class Meta(OrganizationSerializer.Meta):
-        fields = [*OrganizationSerializer.Meta.fields, "description", "partnerships"]
+        fields = [*OrganizationSerializer.Meta.fields, "description"]
 
 
 # ------------------------------------------------------------------------ sources

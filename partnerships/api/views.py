@@ -596,15 +596,12 @@ class OrganizationList(ListMixin, generics.ListAPIView):
         "kind",
         "country",
         "website",
-        "partnership_count",
+        "partnerships_url",
         "updated_at",
     ]
 
     def get_queryset(self):
-        return Organization.objects.annotate(
-            partnership_count=Count("partnerships", distinct=True),
-            registry_changed=registry_changed_expression(),
-        )
+        return Organization.objects.annotate(registry_changed=registry_changed_expression())
 
 
 @extend_schema_view(
@@ -615,12 +612,7 @@ class OrganizationDetail(ApiMixin, generics.RetrieveAPIView):
     serializer_class = s.OrganizationDetailSerializer
 
     def get_queryset(self):
-        return Organization.objects.annotate(
-            partnership_count=Count("partnerships", distinct=True),
-            registry_changed=registry_changed_expression(),
-        ).prefetch_related(
-            Prefetch("partnerships", Partnership.objects.with_parties().order_by("locality_a__name", "id"))
-        )
+        return Organization.objects.annotate(registry_changed=registry_changed_expression())
 
     def get_object(self):
         organization = super().get_object()
