@@ -1,0 +1,313 @@
+"""Snapshots: the whole registry out to files, and back into an empty database.
+
+A snapshot is a directory:
+
+- ``snapshot.json``: every record of every model of the app, including the edit history
+  (the Historical* tables) and the citations, ordered by primary key, one record per line;
+- ``csv/<model>.csv``: the same records as one CSV file per model, for spreadsheets;
+- ``manifest.json``: the format and schema version, the migrations the data fits, the
+  export date, the record counts, the files' SHA-256 and the license note.
+
+Users are not exported (their passwords stay where they are): a record that names a user
+(who made an edit, who verified or reviewed) names them by username, and a restore
+creates any missing username as an inactive account without a password.
+
+Everything is deterministic (records by primary key, fields in model order, values in
+fixed text forms, the export date taken from the data unless given), so exporting,
+restoring into a fresh database and exporting again gives byte-identical files."""
+
+import csv
+import datetime
+import decimal
+import hashlib
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+FORMAT = "partnership-registry-snapshot"
+SCHEMA_VERSION = 1
+APP_LABEL = "partnerships"
+BATCH_SIZE = 2000
+
+LICENSE_NOTE = (
+    "The registry's own records (curated partnerships, status events, citations with short "
+    "verbatim quotes for the purpose of citation) may be reused with attribution to the "
+    "partnership registry. Records imported from public data sets keep those data sets' "
+    "licenses, named in their Source records: the Hekman/twincities list is MIT-licensed and "
+    "scraped from the English Wikipedia (CC BY-SA 4.0: credit Wikipedia, share alike); the "
+    "muenchdo/TwinTowns list is MIT-licensed, its upstream data's license is unknown."
+)
+
+
+class SnapshotError(ValueError):
+    pass
+
+
+def snapshot_models():
+    """Every model of the app, the many-to-many tables and the history included, in a
+    fixed order."""
+    models = apps.get_app_config(APP_LABEL).get_models(include_auto_created=True)
+    return sorted(models, key=lambda m: m._meta.label_lower)
+
+
+def _user_fields(model):
+    user_model = get_user_model()
+    return {
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.is_relation
+        and f.related_model is not None
+        and f.related_model._meta.concrete_model is user_model
+    }
+
+
+def _text(value):
+    """The fixed JSON form of a value."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _records(model, usernames):
+    fields = [f.attname for f in model._meta.concrete_fields]
+    users = _user_fields(model)
+    rows = model._base_manager.order_by("pk").values_list(*fields)
+    for values in rows.iterator(chunk_size=BATCH_SIZE):
+        record = {}
+        for name, value in zip(fields, values, strict=True):
+            record[name] = usernames.get(value) if name in users and value is not None else _text(value)
+        yield record
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _applied_migrations() -> list[str]:
+    return sorted(
+        MigrationRecorder(connection).migration_qs.filter(app=APP_LABEL).values_list("name", flat=True)
+    )
+
+
+def _latest_change(models) -> str:
+    """The export date when none is given: the latest edit in the history, so that a
+    restored registry exports with the same date."""
+    latest = None
+    for model in models:
+        if "history_date" in {f.name for f in model._meta.concrete_fields}:
+            value = (
+                model._base_manager.order_by("-history_date").values_list("history_date", flat=True).first()
+            )
+            if value is not None and (latest is None or value > latest):
+                latest = value
+    return latest.isoformat() if latest else ""
+
+
+def export_registry(directory, *, exported_at: str | None = None) -> dict:
+    """Write a snapshot into ``directory`` (created if missing); returns the manifest."""
+    directory = Path(directory)
+    (directory / "csv").mkdir(parents=True, exist_ok=True)
+    models = snapshot_models()
+    user_model = get_user_model()
+    usernames = dict(user_model._base_manager.values_list("pk", user_model.USERNAME_FIELD))
+    counts = {}
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # Every table read from the same moment, even while staff keep editing.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with open(directory / "snapshot.json", "w", encoding="utf-8", newline="\n") as out:
+            out.write("{\n")
+            out.write(f'"format":{_dump(FORMAT)},\n"schema_version":{SCHEMA_VERSION},\n')
+            out.write(f'"migrations":{_dump(_applied_migrations())},\n"models":{{\n')
+            for index, model in enumerate(models):
+                label = model._meta.label_lower
+                fields = [f.attname for f in model._meta.concrete_fields]
+                out.write(f"{_dump(label)}:[")
+                count = 0
+                with open(directory / "csv" / f"{label}.csv", "w", encoding="utf-8", newline="") as csv_out:
+                    writer = csv.writer(csv_out, lineterminator="\n")
+                    writer.writerow(fields)
+                    for record in _records(model, usernames):
+                        out.write(("\n" if count == 0 else ",\n") + _dump(record))
+                        writer.writerow(["" if v is None else v for v in record.values()])
+                        count += 1
+                out.write(("\n]" if count else "]") + ("," if index < len(models) - 1 else "") + "\n")
+                counts[label] = count
+            out.write("}\n}\n")
+        exported_at = exported_at or _latest_change(models)
+    files = {"snapshot.json": _sha256(directory / "snapshot.json")}
+    for model in models:
+        name = f"csv/{model._meta.label_lower}.csv"
+        files[name] = _sha256(directory / name)
+    manifest = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "migrations": _applied_migrations(),
+        "exported_at": exported_at,
+        "counts": counts,
+        "files": files,
+        "license": LICENSE_NOTE,
+    }
+    with open(directory / "manifest.json", "w", encoding="utf-8", newline="\n") as out:
+        out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return manifest
+
+
+# ------------------------------------------------------------------------------ restore
+
+
+@contextmanager
+def _timestamps_as_given(models):
+    """bulk_create would stamp auto_now(_add) fields with the current time; a restore
+    keeps the recorded ones."""
+    changed = []
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                changed.append((field, field.auto_now, field.auto_now_add))
+                field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in changed:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def read_manifest(directory) -> dict:
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SnapshotError(f"{directory} has no manifest.json: it is not a registry snapshot.") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"manifest.json is not valid JSON: {exc}.") from None
+    if manifest.get("format") != FORMAT:
+        raise SnapshotError(f"{directory} is not a registry snapshot (format {manifest.get('format')!r}).")
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise SnapshotError(
+            f"The snapshot has schema version {manifest.get('schema_version')}; this registry reads "
+            f"version {SCHEMA_VERSION}."
+        )
+    return manifest
+
+
+def registry_is_empty() -> bool:
+    return not any(model._base_manager.exists() for model in snapshot_models())
+
+
+def import_registry(directory) -> dict:
+    """Restore a snapshot into an empty registry, atomically; returns the record counts."""
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    for name, digest in manifest.get("files", {}).items():
+        path = directory / name
+        if not path.exists() or _sha256(path) != digest:
+            raise SnapshotError(f"{name} is missing or does not match the manifest's checksum.")
+    if not registry_is_empty():
+        raise SnapshotError("The registry is not empty: a snapshot is restored only into an empty database.")
+    applied = _applied_migrations()
+    if manifest.get("migrations") != applied:
+        raise SnapshotError(
+            "The snapshot was taken at another database schema: it has the migrations "
+            f"{', '.join(manifest.get('migrations') or [])}; this database has {', '.join(applied)}. "
+            "Restore it with the registry version that exported it."
+        )
+    try:
+        data = json.loads((directory / "snapshot.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"snapshot.json is not valid JSON: {exc}.") from None
+    models = {m._meta.label_lower: m for m in snapshot_models()}
+    unknown = sorted(set(data["models"]) - set(models))
+    if unknown:
+        raise SnapshotError(f"The snapshot has models this registry does not know: {', '.join(unknown)}.")
+    counts = {}
+    with transaction.atomic():
+        if not registry_is_empty():
+            raise SnapshotError(
+                "The registry is not empty: a snapshot is restored only into an empty database."
+            )
+        user_ids = _ensure_users(data["models"], models)
+        with _timestamps_as_given(models.values()):
+            for label, records in data["models"].items():
+                model = models[label]
+                counts[label] = _insert(model, records, user_ids)
+        _reset_sequences(list(models.values()))
+    return counts
+
+
+def _ensure_users(records_by_model, models) -> dict[str, int]:
+    user_model = get_user_model()
+    names = set()
+    for label, records in records_by_model.items():
+        fields = _user_fields(models[label])
+        if fields:
+            names.update(r[f] for r in records for f in fields if r.get(f) is not None)
+    existing = dict(
+        user_model._base_manager.filter(**{f"{user_model.USERNAME_FIELD}__in": names}).values_list(
+            user_model.USERNAME_FIELD, "pk"
+        )
+    )
+    for name in sorted(names - set(existing)):
+        user = user_model(**{user_model.USERNAME_FIELD: name}, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        existing[name] = user.pk
+    return existing
+
+
+def _insert(model, records, user_ids) -> int:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    users = _user_fields(model)
+    objects = []
+    for record in records:
+        values = {}
+        for name, value in record.items():
+            if name not in fields:
+                raise SnapshotError(f"{model._meta.label_lower} has no field {name}.")
+            if name in users and value is not None:
+                value = user_ids[value]
+            elif value is not None:
+                try:
+                    value = fields[name].to_python(value)
+                except ValidationError as exc:
+                    raise SnapshotError(
+                        f"{model._meta.label_lower} #{record.get('id')}: {name}: {exc.messages[0]}"
+                    ) from None
+            values[name] = value
+        objects.append(model(**values))
+    # Plain bulk inserts: no signals, so no new history rows beside the restored ones.
+    model._base_manager.bulk_create(objects, batch_size=BATCH_SIZE)
+    return len(objects)
+
+
+def _reset_sequences(models) -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def snapshot_summary(manifest) -> str:
+    total = sum(manifest["counts"].values())
+    return (
+        f"{total} records in {len(manifest['counts'])} tables, exported at {manifest['exported_at'] or '—'}"
+    )
