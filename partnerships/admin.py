@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange
 
 from . import services
 from .dates import format_partial_date
@@ -175,6 +176,16 @@ class RegistryAdmin(SimpleHistoryAdmin):
                     excluded_fields=HISTORY_HIDDEN_FIELDS,
                     foreign_keys_are_objs=foreign_keys_are_objs,
                 )
+                # simple-history compares editable fields only; the derived ones (the
+                # current status, the verification) are part of the history too.
+                for field in previous.tracked_fields:
+                    if field.editable or field.name in HISTORY_HIDDEN_FIELDS:
+                        continue
+                    old, new = getattr(current, field.attname), getattr(previous, field.attname)
+                    if old != new:
+                        if field.is_relation:
+                            old, new = getattr(current, field.name), getattr(previous, field.name)
+                        delta.changes.append(ModelChange(field.name, old, new))
                 helper = self.get_historical_record_context_helper(request, previous)
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current

@@ -102,7 +102,8 @@ class CitedServiceModelForm(ServiceModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if not cleaned_data.get("source") and (cleaned_data.get("quote") or cleaned_data.get("locator")):
+        cited = cleaned_data.get("source") or cleaned_data.get("new_source_title")
+        if not cited and (cleaned_data.get("quote") or cleaned_data.get("locator")):
             self.add_error("source", "Pick the source that the quote and locator refer to.")
         return cleaned_data
 
@@ -205,6 +206,9 @@ class StatusChangeForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         clean_source_choice(self, cleaned_data)
+        cited = cleaned_data.get("source") or cleaned_data.get("new_source_title")
+        if not cited and (cleaned_data.get("quote") or cleaned_data.get("locator")):
+            self.add_error("source", "Pick the source that the quote and locator refer to.")
         return cleaned_data
 
     def record(self, *, partnerships, recorded_by) -> list[StatusEvent]:
