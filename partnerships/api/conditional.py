@@ -8,6 +8,7 @@ tell. Exports are streamed, so their ETag is weak: derived from that time and th
 
 import datetime
 import hashlib
+import time
 
 from django.db.models import DateTimeField, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -101,7 +102,16 @@ def weak_etag(*parts: str) -> str:
 
 def set_cache_headers(request, response, *, etag: str, last_modified: datetime.datetime | None):
     """Add the validators and caching headers; answer 304 when the client's copy is current."""
-    timestamp = int(_as_utc(last_modified).timestamp()) if last_modified else None
+    timestamp = None
+    settled = True
+    if last_modified:
+        timestamp = int(_as_utc(last_modified).timestamp())
+        # HTTP dates have whole seconds: a change later in the same second would not move
+        # Last-Modified, and a client's If-Modified-Since would hide it. While that second
+        # lasts, claim a second earlier and answer If-Modified-Since in full.
+        if int(time.time()) <= timestamp:
+            timestamp -= 1
+            settled = False
     response["ETag"] = etag
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)
@@ -110,4 +120,6 @@ def set_cache_headers(request, response, *, etag: str, last_modified: datetime.d
         patch_cache_control(response, private=True, max_age=0)
     else:
         patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+    return get_conditional_response(
+        request, etag=etag, last_modified=timestamp if settled else None, response=response
+    )
