@@ -67,9 +67,10 @@ class SourceSpec:
     def from_text(cls, text: str, **kwargs) -> "SourceSpec":
         """--source "<title or URL>"."""
         text = (text or "").strip()
+        title = (kwargs.pop("title", "") or "").strip()
         if text.lower().startswith(("http://", "https://")):
-            return cls(title=kwargs.pop("title", "") or text, url=text, **kwargs)
-        return cls(title=text, **kwargs)
+            return cls(title=title or text, url=text, **kwargs)
+        return cls(title=title or text, **kwargs)
 
     def __str__(self):
         return self.title or self.url
@@ -258,6 +259,11 @@ def _parse_place(row: dict, side: str, label: str) -> Place:
     kind = _choice(cell("kind"), Locality.Kind.choices, f"{label} kind") if cell("kind") else ""
     latitude = _coordinate(cell("latitude"), f"the {label}'s latitude")
     longitude = _coordinate(cell("longitude"), f"the {label}'s longitude")
+    # Mirrors the constraint locality_coordinates_valid (clean() checks only "both or neither").
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise RowError(f"the {label}'s latitude {latitude} is not within ±90")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise RowError(f"the {label}'s longitude {longitude} is not within ±180")
     place = Place(
         name=name,
         country=country.code,
@@ -568,7 +574,10 @@ def import_partnerships(
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
             _settle_by_recorded_pair(matches, existing)
-        for place, match, (_, label_) in zip(row.places, matches, SIDES, strict=True):
+        for side, (place, match, (_, label_)) in enumerate(zip(row.places, matches, SIDES, strict=True)):
+            if side == 1 and match.candidate is None and not match.ambiguous and resolved:
+                # The first party may have just been added: "Springfield – Springfield".
+                match = index.match(place)
             if match.error:
                 problems.append(f"{label_}: {match.error}")
             elif match.ambiguous:
@@ -610,6 +619,10 @@ def import_partnerships(
     for item in planned:
         if item.existing:
             _plan_changes(item, cited, sources)
+        elif item.row.status:
+            problem = services.transition_error(None, item.row.status)
+            if problem:
+                fail(item.row.number, f"status: {problem}")
     for number, problem in _check_timelines([i for i in planned if i.existing]).items():
         fail(number, f"status: {problem}")
     planned = [item for item in planned if item.row.number not in outcomes]
