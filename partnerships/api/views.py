@@ -99,7 +99,11 @@ def _renamed(error: ValidationError) -> ValidationError:
     if isinstance(error.detail, dict):
         renamed: dict = {}
         for key, messages in error.detail.items():
-            renamed.setdefault(FIELD_NAMES.get(key, key), []).extend(messages)
+            name = FIELD_NAMES.get(key, key)
+            if isinstance(messages, list) and isinstance(renamed.get(name, []), list):
+                renamed.setdefault(name, []).extend(messages)
+            else:
+                renamed[name] = messages
         return ValidationError(renamed)
     return error
 
@@ -223,6 +227,16 @@ class ListMixin(ApiMixin):
         return self.get_paginated_response(serializer.data)
 
 
+class StaffModelPermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Anyone reads; writing needs a staff account with the model permission, as in the admin."""
+
+    def has_permission(self, request, view):
+        writing = request.method not in permissions.SAFE_METHODS
+        if writing and request.user and request.user.is_authenticated and not request.user.is_staff:
+            return False
+        return super().has_permission(request, view)
+
+
 class ReadOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS
@@ -282,6 +296,7 @@ PARTNERSHIP_PARAMETERS = [
     ),
 )
 class PartnershipList(ListMixin, generics.ListCreateAPIView):
+    permission_classes = [StaffModelPermissions]
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
     serializer_class = s.PartnershipSerializer
     filterset_class = PartnershipFilterSet
@@ -420,6 +435,7 @@ def partnership_detail_object(pk, as_of):
     )
 )
 class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
+    permission_classes = [ReadOnly]
     serializer_class = s.PartnershipDetailSerializer
     queryset = Partnership.objects.all()
 
@@ -444,6 +460,7 @@ class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
     ),
 )
 class PartnershipEvents(ApiMixin, generics.GenericAPIView):
+    permission_classes = [StaffModelPermissions]
     serializer_class = s.StatusEventSerializer
     # The model permission checked for POST: add_statusevent.
     queryset = StatusEvent.objects.all()
