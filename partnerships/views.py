@@ -387,10 +387,7 @@ _CORRECTION_TARGETS = {
 
 def _correction_limit() -> tuple[int, int]:
     """(submissions, seconds): how many suggestions one address may send in a window."""
-    return (
-        getattr(settings, "CORRECTIONS_PER_IP", 5),
-        getattr(settings, "CORRECTIONS_WINDOW_SECONDS", 3600),
-    )
+    return settings.CORRECTIONS_PER_IP, settings.CORRECTIONS_WINDOW_SECONDS
 
 
 def _client_key(request) -> str:

@@ -211,6 +211,11 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
+# "Suggest a correction": how many suggestions one client address may send per window.
+# The count lives in the default cache (per process unless a shared cache is configured).
+CORRECTIONS_PER_IP = env_int("CORRECTIONS_PER_IP", 5)
+CORRECTIONS_WINDOW_SECONDS = env_int("CORRECTIONS_WINDOW_SECONDS", 3600)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -80,7 +80,14 @@
       };
     });
 
+    // The world map is a flat Natural Earth projection. A zoomed map looks at the globe
+    // from above the middle of its lines, so a long line (Seattle–Tashkent crosses the
+    // Arctic) is a smooth arc between two visible places, not a jump at the map's edge.
     var projection = d3.geoNaturalEarth1();
+    if (zoom && lines.length) {
+      var centre = d3.geoCentroid({ type: "FeatureCollection", features: lines });
+      projection = d3.geoOrthographic().rotate([-centre[0], -centre[1]]);
+    }
     fit(projection, width, height, lines, zoom);
     var path = d3.geoPath(projection);
 
