@@ -43,6 +43,7 @@ from .forms import (
     LocalityAliasFormSet,
     OrganizationRelationshipAddForm,
     PartnershipAdminForm,
+    PreloadedAutocompleteSelect,
     ReportedFigureAddForm,
     RequiredCitationFormSet,
     ServiceModelForm,
@@ -323,6 +324,25 @@ class CitationInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class CitationFormSet(formset):
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                widget = form.fields["source"].widget
+                widget = getattr(widget, "widget", widget)  # inside the add/change links
+                if form.instance.source_id:
+                    widget.preloaded = form.instance.source
+                return form
+
+        return CitationFormSet
+
 
 class RequiredCitationInline(CitationInline):
     """The citations of a claim that needs one: removed through services.remove_citation(),
@@ -513,10 +533,11 @@ class StatusEventInline(admin.TabularInline):
     effective = partial_date_column("effective_on", "effective_precision", "effective")
 
     def get_queryset(self, request):
+        # The parties too: each row's title names the event, and so its partnership.
         return (
             super()
             .get_queryset(request)
-            .select_related("declaring_organization")
+            .select_related("declaring_organization", *EVENT_PARTIES)
             .prefetch_related(CITATIONS_WITH_SOURCES)
         )
 

@@ -568,7 +568,8 @@ class PartnershipAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        a, b = self.cleaned_data.get("locality_a"), self.cleaned_data.get("locality_b")
+        # Read from the instance: a field with errors has left cleaned_data.
+        a, b = self.instance.locality_a_id, self.instance.locality_b_id
         if not (a and b) or a == b:
             return
         existing = Partnership.objects.for_pair(a, b).exclude(pk=self.instance.pk).first()
@@ -691,3 +692,20 @@ class RequiredCitationFormSet(forms.BaseInlineFormSet):
     def delete_existing(self, obj, commit=True):
         if commit:
             services.remove_citation(citation=obj)
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose selected option is rendered from the object its form already
+    holds (loaded with the formset's own query), not with one query per form."""
+
+    preloaded = None  # the related object of this form's instance, set per form
+
+    def optgroups(self, name, value, attr=None):
+        obj = self.preloaded
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if obj is None or selected != {str(obj.pk)}:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(obj)
+        options.append(self.create_option(name, obj.pk, label, selected, len(options)))
+        return [(None, options, 0)]
