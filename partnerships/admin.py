@@ -132,6 +132,8 @@ class RegistryAdmin(SimpleHistoryAdmin):
     No lost updates: every change form carries the version it was opened at and refuses
     to overwrite a later change (forms.VersionedFormMixin)."""
 
+    object_history_list_template = "admin/object_history_list.html"
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
             kwargs["form"] = versioned_form(kwargs.get("form", self.form))
