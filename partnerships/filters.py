@@ -47,9 +47,12 @@ class CountryListField(forms.CharField):
             try:
                 validate_country_code(code)
             except ValidationError:
+                # User input goes in params, never into the message itself: django-filter
+                # formats messages with %, so a "%" in the input would otherwise crash it.
                 raise ValidationError(
-                    f"“{code}” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU, UA).",
+                    "“%(code)s” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU, UA).",
                     code="invalid_country",
+                    params={"code": code},
                 ) from None
         return codes
 
@@ -69,7 +72,9 @@ class ChoiceListField(forms.CharField):
         unknown = [item for item in values if item not in self.allowed]
         if unknown:
             raise ValidationError(
-                f"Unknown value “{unknown[0]}”; choose from {', '.join(self.allowed)}.", code="invalid_choice"
+                "Unknown value “%(value)s”; choose from %(allowed)s.",
+                code="invalid_choice",
+                params={"value": unknown[0], "allowed": ", ".join(self.allowed)},
             )
         return values
 
@@ -83,7 +88,9 @@ class PartialDateField(forms.CharField):
             return PartialDate.parse(value)
         except ValueError:
             raise ValidationError(
-                f"“{value}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid_date"
+                "“%(value)s” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.",
+                code="invalid_date",
+                params={"value": value},
             ) from None
 
 
@@ -97,7 +104,11 @@ class IsoDateField(forms.CharField):
             with contextlib.suppress(ValueError):
                 parsed = datetime.date.fromisoformat(value)
         if parsed is None:
-            raise ValidationError(f"“{value}” is not a date of the form YYYY-MM-DD.", code="invalid_date")
+            raise ValidationError(
+                "“%(value)s” is not a date of the form YYYY-MM-DD.",
+                code="invalid_date",
+                params={"value": value},
+            )
         return parsed
 
 

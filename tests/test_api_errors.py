@@ -40,6 +40,11 @@ BAD_PARTNERSHIP_PARAMETERS = [
     ("page", "9" * 40),
     ("format", "xml"),
     ("q", "x" * 201),
+    # A "%" in the input once made django-filter's message formatting crash.
+    ("status", "%s%d"),
+    ("country", "%(x)s"),
+    ("as_of", "100%"),
+    ("established_after", "%"),
 ]
 
 

@@ -78,6 +78,18 @@ class ApiUrlField(serializers.Field):
 ApiUrlField = extend_schema_field(OpenApiTypes.URI)(ApiUrlField)
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL the record may not have: null rather than an empty string, which is no URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error of the API has this shape."""
 
@@ -120,6 +132,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
 
     published = PartialDateOutField("published_on", "published_precision")
     api_url = ApiUrlField("api:source-detail")
+    url = OptionalURLField(help_text="The document's own address; null when it has none.")
 
     class Meta:
         model = Source
@@ -300,7 +313,7 @@ class LocalityDetailSerializer(LocalitySerializer):
 class OrganizationSerializer(serializers.ModelSerializer):
     url = ApiUrlField("api:organization-detail")
     html_url = ApiUrlField("partnerships:organization-detail")
-    website = serializers.URLField(source="url", read_only=True)
+    website = OptionalURLField(source="url")
     partnerships_url = serializers.SerializerMethodField(
         help_text="The partnership list filtered to the partnerships it facilitates."
     )
@@ -368,6 +381,8 @@ class SourceSerializer(serializers.ModelSerializer):
     api_url = ApiUrlField("api:source-detail")
     html_url = ApiUrlField("partnerships:source-detail")
     published = PartialDateOutField("published_on", "published_precision")
+    url = OptionalURLField(help_text="The document's own address; null when it has none.")
+    archived_url = OptionalURLField(help_text="A copy in a web archive; null when there is none.")
     cited_by = CitedClaimSerializer(source="citations", many=True, read_only=True)
 
     class Meta:
