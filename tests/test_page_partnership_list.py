@@ -112,6 +112,14 @@ class TestSeed:
         assert response.status_code == 200
         assert response.context["filter_errors"]
 
+    @pytest.mark.parametrize("name", ["country", "between", "status", "kind", "as_of", "established_after"])
+    @pytest.mark.parametrize("value", ["%s", "%(x)s", "%", "{0}"])
+    def test_format_characters_in_values_are_a_message(self, client, name, value):
+        response = client.get(URL, {name: value})
+        assert response.status_code == 200
+        assert [error["name"] for error in response.context["filter_errors"]] == [name]
+        assert "Some filters could not be used" in response.text
+
     def test_csv_link_carries_exactly_the_current_filter(self, client):
         response = client.get(URL, {"country": "UA", "status": "active", "page": "1"})
         csv_url = response.context["csv_url"]
