@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install browser run test lint format seed-fixture superuser clean
+.PHONY: install browser run test lint format seed-fixture superuser clean demo bench-import
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,22 @@ seed-fixture: install
 	DATABASE_URL=sqlite:///$(CURDIR)/var/seed-build.sqlite3 $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/seed-build.sqlite3 $(PY) manage.py build_seed_fixture
 	rm -f var/seed-build.sqlite3
+
+# A realistic registry to browse: the seed data plus both bundled public data sets, in a
+# separate SQLite database (var/demo.sqlite3) that leaves the development database alone.
+DEMO_DB := sqlite:///$(CURDIR)/var/demo.sqlite3
+demo: install
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py load_seed
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py import_dataset muenchdo --skip-bad-rows
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py import_dataset hekman --skip-bad-rows
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py ensure_dev_superuser --host $(HOST)
+	DATABASE_URL=$(DEMO_DB) $(PY) manage.py runserver $(HOST)
+
+# Imports the ~26,000-pair data set into a throw-away database (PostgreSQL when
+# DATABASE_URL points at it) and prints rows per second and peak memory.
+bench-import: install
+	$(PY) manage.py benchmark_import hekman muenchdo
 
 superuser: install
 	$(PY) manage.py createsuperuser
