@@ -35,6 +35,14 @@ SEARCH_LIMIT = 50
 MAP_LIMIT = 2000
 LATEST_CHANGES = 10
 
+# The FilterSet's ``ordering`` values offered on the pages ("" is by place name).
+ORDERINGS = [
+    ("", "place name"),
+    ("-established", "newest established first"),
+    ("established", "oldest established first"),
+    ("-updated_at", "recently changed first"),
+]
+
 _CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id"))
 
 
@@ -82,6 +90,7 @@ def _filter_context(request, filterset, errors):
         "query_without_as_of": _query_without(request, "page", "as_of"),
         "csv_url": f"{reverse('api:partnership-list')}?{csv_query}",
         "statuses": Partnership.Status.choices,
+        "orderings": ORDERINGS,
         "levels": Partnership.Level.choices,
         "organizations": Organization.objects.only("id", "name", "abbreviation").order_by("name"),
         "countries": _registry_countries(),
@@ -182,7 +191,8 @@ def locality_detail(request, pk):
 
 @require_GET
 def country_detail(request, code):
-    if code != code.upper():
+    # Only ASCII letters are worth upper-casing ("ß".upper() is "SS", a real code).
+    if code.isascii() and code != code.upper():
         target = reverse("partnerships:country-detail", kwargs={"code": code.upper()})
         if request.GET:
             target = f"{target}?{request.GET.urlencode()}"

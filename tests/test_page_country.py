@@ -184,3 +184,8 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
     assert len(response.context["comparisons"]) == rows
     assert all(c.registry_count == rows for c in response.context["comparisons"])
     assert len(response.context["page"].object_list) == min(rows, 50)
+
+
+def test_only_ascii_codes_are_upper_cased(client, db):
+    # "ß".upper() is "SS" (South Sudan): not a redirect, an unknown code.
+    assert client.get("/countries/%C3%9F/").status_code == 404

@@ -195,3 +195,21 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
     with django_assert_max_num_queries(4):
         response = client.get(URL)
     assert Partnership.objects.count() == rows
+
+
+def test_order_by_establishment(client, db):
+    for name, year in (("Middle", "1990"), ("Oldest", "1960"), ("Newest", "2010")):
+        PartnershipFactory(
+            locality_a=LocalityFactory(name=name),
+            established_on=datetime.date(int(year), 1, 1),
+            established_precision="year",
+        )
+    PartnershipFactory(locality_a=LocalityFactory(name="Undated"))
+    response = client.get(URL, {"ordering": "-established"})
+    assert [n.split(" – ")[0] for n in names(response)] == ["Newest", "Middle", "Oldest", "Undated"]
+    assert '<option value="-established" selected>' in response.text
+    response = client.get(URL, {"ordering": "established"})
+    assert [n.split(" – ")[0] for n in names(response)] == ["Oldest", "Middle", "Newest", "Undated"]
+    response = client.get(URL, {"ordering": "sideways"})
+    assert response.status_code == 200 and "Order by" in response.text
+    assert [error["name"] for error in response.context["filter_errors"]] == ["ordering"]

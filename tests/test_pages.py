@@ -229,3 +229,18 @@ def test_production_serves_collected_static_files_with_whitenoise(tmp_path):
         assert status == "200", (name, status)
         assert encoding == "gzip", name
         assert cache_control.startswith("max-age="), name
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/partnerships/99999999999999999999999/",
+        "/localities/99999999999999999999999/",
+        "/organizations/99999999999999999999999/",
+        "/sources/99999999999999999999999/",
+        "/corrections/partnership/99999999999999999999999/",
+        "/corrections/locality/99999999999999999999999/",
+    ],
+)
+def test_ids_beyond_the_database_range_are_404(client, db, path):
+    assert client.get(path).status_code == 404
