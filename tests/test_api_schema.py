@@ -8,6 +8,8 @@ import re
 import pytest
 import schemathesis
 import yaml
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -87,6 +89,18 @@ def test_docs_are_served_from_our_static_files(client, db):
 EXAMPLES_PER_MODE = 25
 
 
+@pytest.fixture
+def connection_kept_open():
+    """The WSGI handler closes the database connection after each request, which would end
+    the test's transaction on PostgreSQL; Django's own test client suspends that the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("connection_kept_open")
 def test_every_get_operation_conforms(seed):
     """schemathesis' pytest plugin (``from_fixture``) does not run under pytest 9, so the
     operations' Hypothesis strategies are driven here directly, one operation at a time."""
