@@ -381,6 +381,11 @@ class CitationAdmin(ServiceDeleteMixin, RegistryAdmin):
     delete_service = services.remove_citation
     record_argument = "citation"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a citation to another claim could leave the first without the citation
+        # it needs: cite the other claim with a new citation instead.
+        return list(Citation.TARGETS) if obj else []
+
     @admin.display(description="supports")
     def claim(self, obj):
         target = obj.target

@@ -468,7 +468,9 @@ class VersionedFormMixin:
         if transaction.get_connection().in_atomic_block:
             # Held until the admin's transaction ends: no save slips in between this
             # check and this form's own save.
-            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
+            list(
+                model._default_manager.select_for_update().filter(pk=self.instance.pk).order_by().values("pk")
+            )
         current = latest_version(model, self.instance.pk)
         current_id = current.history_id if current else 0
         opened_id = cleaned_data.get(VERSION_FIELD)

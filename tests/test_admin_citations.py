@@ -87,3 +87,9 @@ def test_correcting_an_activity_goes_through_the_service_into_the_history(
 def superuser_client(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("admin", password="pw-for-tests-only"))
     return client
+
+
+def test_a_citation_cannot_be_moved_to_another_claim(editor_client, activity):
+    citation = activity.citations.get()
+    form = editor_client.get(change_url(citation)).context["adminform"].form
+    assert not set(Citation.TARGETS) & set(form.fields)
