@@ -13,6 +13,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .dates import PartialDate
 from .models import Locality, Organization, Partnership, ReportedFigure, Source
@@ -119,22 +121,27 @@ class IdField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CountryFilter(django_filters.Filter):
     field_class = CountryListField
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ChoiceListFilter(django_filters.Filter):
     field_class = ChoiceListField
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PartialDateFilter(django_filters.Filter):
     field_class = PartialDateField
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.Filter):
     field_class = IdField
 
 
+@extend_schema_field(OpenApiTypes.DATE)
 class IsoDateFilter(django_filters.Filter):
     field_class = IsoDateField
 

@@ -188,10 +188,22 @@ def _after(position, stream_key: str, date_field: str, id_field: str) -> Q:
     return Q(**{f"{date_field}__gt": moment}) | Q(**{date_field: moment, f"{id_field}__gt": history_id})
 
 
-def _stream_queryset(stream: Stream, position, settled_before):
-    queryset = stream.history_model.objects.order_by()
+def _first(queryset, position, key, date_field, id_field, settled_before, limit):
+    """The ids of a stream's first ``limit`` rows after the cursor: each part of the union
+    reads at most a page of rows through the history_date index, however long the history."""
+    return (
+        queryset.filter(_after(position, key, date_field, id_field))
+        .filter(**{f"{date_field}__lte": settled_before})
+        .order_by(date_field, id_field)
+        .values(id_field)[:limit]
+    )
+
+
+def _stream_queryset(stream: Stream, position, settled_before, limit):
+    rows = stream.history_model.objects.order_by()
     if stream.condition is not None:
-        queryset = queryset.filter(stream.condition)
+        rows = rows.filter(stream.condition)
+    first = _first(rows, position, stream.key, "history_date", "history_id", settled_before, limit)
     action = (
         Case(
             *[When(history_type=code, then=Value(name)) for code, name in ACTIONS.items()],
@@ -201,8 +213,8 @@ def _stream_queryset(stream: Stream, position, settled_before):
         else Value("updated", output_field=CharField())
     )
     return (
-        queryset.filter(_after(position, stream.key, "history_date", "history_id"))
-        .filter(history_date__lte=settled_before)
+        stream.history_model.objects.order_by()
+        .filter(history_id__in=first)
         .annotate(
             k_date=F("history_date"),
             k_stream=Value(stream.key, output_field=CharField()),
@@ -215,14 +227,14 @@ def _stream_queryset(stream: Stream, position, settled_before):
     )
 
 
-def _baseline_queryset(type_name: str, model, position, settled_before):
+def _baseline_queryset(type_name: str, model, position, settled_before, limit):
     key = f"{type_name}.baseline"
     history = model.history.model.objects.filter(id=OuterRef("pk"))
+    unrecorded = model.objects.order_by().filter(~Exists(history))
+    first = _first(unrecorded, position, key, "created_at", "pk", settled_before, limit)
     return (
         model.objects.order_by()
-        .filter(~Exists(history))
-        .filter(_after(position, key, "created_at", "pk"))
-        .filter(created_at__lte=settled_before)
+        .filter(pk__in=first)
         .annotate(
             k_date=F("created_at"),
             k_stream=Value(key, output_field=CharField()),
@@ -242,9 +254,10 @@ def settle_seconds() -> float:
 def changes_after(position, limit: int):
     """Up to ``limit`` entries after the position, oldest first, in one query."""
     settled_before = timezone.now() - datetime.timedelta(seconds=settle_seconds())
-    parts = [_stream_queryset(stream, position, settled_before) for stream in STREAMS]
+    parts = [_stream_queryset(stream, position, settled_before, limit) for stream in STREAMS]
     parts += [
-        _baseline_queryset(name, model, position, settled_before) for name, model in BASELINE_MODELS.items()
+        _baseline_queryset(name, model, position, settled_before, limit)
+        for name, model in BASELINE_MODELS.items()
     ]
     union = parts[0].union(*parts[1:], all=True).order_by("k_date", "k_stream", "k_hid")
     return list(union[:limit])
