@@ -8,6 +8,7 @@ exactly the file that was previewed."""
 
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -25,6 +26,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_ROWS = 200
 SESSION_KEY = "partnership_import_uploads"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnership-registry-imports"
+STALE_AFTER_SECONDS = 24 * 3600
 
 
 class ImportUploadForm(forms.Form):
@@ -61,6 +63,11 @@ def _check_permission(request):
 
 def _store(upload) -> tuple[str, Path]:
     UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Previews that were never confirmed nor cancelled are dropped after a day.
+    stale = time.time() - STALE_AFTER_SECONDS
+    for old in UPLOAD_DIR.iterdir():
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     token = secrets.token_hex(16)
     path = UPLOAD_DIR / (token + (".csv.gz" if upload.name.lower().endswith(".gz") else ".csv"))
     with open(path, "wb") as out:

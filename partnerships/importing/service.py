@@ -222,10 +222,7 @@ class ParsedRow:
     locator: str
 
 
-_place_cache: dict[tuple, Place] = {}
-
-
-def _parse_place(row: dict, side: str, label: str) -> Place:
+def _parse_place(row: dict, side: str, label: str, cache: dict) -> Place:
     def cell(name):
         return (row.get(f"{side}_{name}") or "").strip()
 
@@ -244,8 +241,9 @@ def _parse_place(row: dict, side: str, label: str) -> Place:
         cell("longitude"),
         cell("wikidata_id"),
     )
-    if raw in _place_cache:
-        return _place_cache[raw]
+    # A data set names the same place in many rows: parse and validate it once.
+    if raw in cache:
+        return cache[raw]
     country = resolve_country(country_text)
     if country is None:
         raise RowError(f"unknown country “{country_text}” for the {label} ({name})")
@@ -274,9 +272,7 @@ def _parse_place(row: dict, side: str, label: str) -> Place:
         wikidata_id=cell("wikidata_id").upper(),
     )
     _validate(_locality_for(place), _LOCALITY_EXCLUDE, f"{label}: ")
-    if len(_place_cache) > 200_000:
-        _place_cache.clear()
-    _place_cache[raw] = place
+    cache[raw] = place
     return place
 
 
@@ -302,14 +298,16 @@ def _parse_date(text: str, what: str) -> PartialDate | None:
         raise RowError(f"{what} “{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
-def parse_row(number: int, row: dict, default_source: SourceSpec | None) -> ParsedRow:
+def parse_row(
+    number: int, row: dict, default_source: SourceSpec | None, cache: dict | None = None
+) -> ParsedRow:
     errors = []
     places = []
     if row.get("__extra__"):
         errors.append(f"{row['__extra__']} more cell(s) than the header has columns")
     for side, label in SIDES:
         try:
-            places.append(_parse_place(row, side, label))
+            places.append(_parse_place(row, side, label, {} if cache is None else cache))
         except RowError as exc:
             errors.append(str(exc))
     level = status = ""
@@ -541,10 +539,10 @@ def import_partnerships(
 
     # 1. Parse and validate each row on its own.
     parsed: list[ParsedRow] = []
-    _place_cache.clear()
+    places: dict[tuple, Place] = {}
     for done, (number, row) in enumerate(rows, 1):
         try:
-            parsed.append(parse_row(number, row, source))
+            parsed.append(parse_row(number, row, source, places))
         except RowError as exc:
             fail(number, str(exc))
         if done % PROGRESS_EVERY == 0 or done == len(rows):
