@@ -79,7 +79,10 @@ def _query_without(request, *names: str) -> str:
 def _filter_context(request, filterset, errors):
     cleaned = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
     query = _query_without(request, "page")
-    csv_query = f"{query}&format=csv" if query else "format=csv"
+    # The download holds exactly the rows the page shows: parameters the page left out
+    # (shown with a message) are left out of it too, rather than making the API refuse.
+    applied = _query_without(request, "page", "format", *(error["name"] for error in errors))
+    csv_query = f"{applied}&format=csv" if applied else "format=csv"
     return {
         "filterset": filterset,
         "filter_errors": errors,

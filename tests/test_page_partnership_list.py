@@ -132,6 +132,14 @@ class TestSeed:
         rows = list(csv.DictReader(io.StringIO(body.decode())))
         assert len(rows) == 3
 
+    def test_csv_link_leaves_out_what_the_page_left_out(self, client):
+        response = client.get(URL, {"country": "XX", "status": "active", "format": "json"})
+        assert response.context["csv_url"] == reverse("api:partnership-list") + "?status=active&format=csv"
+        body = b"".join(client.get(response.context["csv_url"]).streaming_content)
+        assert (
+            len(list(csv.DictReader(io.StringIO(body.decode())))) == response.context["page"].paginator.count
+        )
+
     def test_csv_link_without_filters(self, client):
         response = client.get(URL)
         assert response.context["csv_url"] == reverse("api:partnership-list") + "?format=csv"
