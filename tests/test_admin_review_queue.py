@@ -126,3 +126,13 @@ def test_review_queue_queries_do_not_grow_with_rows(reviewer, django_assert_max_
     with django_assert_max_num_queries(6):
         shown = queue(reviewer)
     assert len(shown) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_needs_review_filter_queries_do_not_grow_with_rows(reviewer, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        record(PartnershipFactory(), "active", "1990")
+    # As the unfiltered partnership changelist (tests/test_admin.py).
+    with django_assert_max_num_queries(10):
+        found = results(reviewer.get(changelist_url(Partnership), {"review": "any"}))
+    assert len(found) == rows
