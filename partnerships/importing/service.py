@@ -117,6 +117,19 @@ class ImportReport:
         return [o for o in self.outcomes if o.action == ERROR]
 
     @property
+    def groups(self) -> list[tuple[str, str, list[RowOutcome]]]:
+        """(action, heading, outcomes) for the rows to create, to update and unchanged."""
+        headings = (
+            (CREATE, "Created" if self.written else "To create"),
+            (UPDATE, "Updated" if self.written else "To update"),
+            (UNCHANGED, "Unchanged"),
+        )
+        return [
+            (action, heading, [o for o in self.outcomes if o.action == action])
+            for action, heading in headings
+        ]
+
+    @property
     def ok(self) -> bool:
         return not self.file_error and (not self.errors or self.skip_bad_rows)
 
@@ -622,7 +635,7 @@ def import_partnerships(
             if problem:
                 fail(item.row.number, f"status: {problem}")
     for number, problem in _check_timelines([i for i in planned if i.existing]).items():
-        fail(number, f"status: {problem}")
+        fail(number, problem)
     planned = [item for item in planned if item.row.number not in outcomes]
 
     for item in planned:
