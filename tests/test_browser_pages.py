@@ -159,21 +159,26 @@ def test_submit_a_correction(page, seed, output_dir):
     expect(page.get_by_role("heading", level=1)).to_have_text("Cincinnati – Kharkiv")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        reverse("partnerships:home"),
-        LIST,
-        reverse("partnerships:country-detail", kwargs={"code": "US"}),
-        reverse("partnerships:map"),
-    ],
-    ids=["home", "list", "country", "map"],
-)
-def test_readable_on_a_phone(browser, live_server, seed, output_dir, path):
+PHONE_PAGES = {
+    "home": lambda: reverse("partnerships:home"),
+    "list": lambda: LIST,
+    "country": lambda: reverse("partnerships:country-detail", kwargs={"code": "US"}),
+    "map": lambda: reverse("partnerships:map"),
+    "partnership": lambda: Partnership.objects.matching("Kherson").get().get_absolute_url(),
+    "source": lambda: Source.objects.get(author="Philip H. de Leon").get_absolute_url(),
+    "correction": lambda: reverse(
+        "partnerships:correction-create",
+        kwargs={"kind": "partnership", "pk": Partnership.objects.matching("Kherson").get().pk},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_readable_on_a_phone(browser, live_server, seed, output_dir, name):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
     page = context.new_page()
     try:
-        page.goto(path)
+        page.goto(PHONE_PAGES[name]())
         page.wait_for_load_state("networkidle")
         # No sideways scrolling of the page (wide tables scroll inside their own box).
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
