@@ -50,6 +50,7 @@ from .forms import (
     StatusChangeForm,
     StatusEventAddForm,
     StatusEventChangeForm,
+    restoring_form,
     versioned_form,
 )
 from .models import (
@@ -137,7 +138,9 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
             kwargs["form"] = versioned_form(kwargs.get("form", self.form))
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        version = getattr(request, "restoring_version", None)
+        return restoring_form(form, self.model, version) if version and obj is not None else form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -167,6 +170,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
         # who may restore can.
         if request.method == "POST" and self.revert_disabled(request):
             raise PermissionDenied
+        request.restoring_version = version_id
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 

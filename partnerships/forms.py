@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.utils import get_m2m_reverse_field_name
 
 from . import services
 from .dates import DatePrecision, PartialDate
@@ -19,6 +20,7 @@ from .models import (
     Activity,
     Citation,
     Locality,
+    LocalityAlias,
     OrganizationRelationship,
     Partnership,
     ReportedFigure,
@@ -627,9 +629,22 @@ class LocalityAdminForm(forms.ModelForm):
             self._warn_about_namesakes(cleaned_data)
         return cleaned_data
 
+    def _typed_aliases(self) -> list[str]:
+        """The other names typed in the aliases inline of the same page (validated only
+        after this form, so read as posted)."""
+        prefix = LocalityAlias._meta.get_field("locality").remote_field.get_accessor_name()
+        return [
+            value.strip()
+            for key, value in self.data.items()
+            if key.startswith(f"{prefix}-")
+            and key.endswith("-name")
+            and not self.data.get(key.removesuffix("name") + "DELETE")
+        ]
+
     def _warn_about_namesakes(self, cleaned_data):
         country = cleaned_data.get("country")
-        names = {cleaned_data.get("name"), cleaned_data.get("native_name")} - {None, ""}
+        names = {cleaned_data.get("name"), cleaned_data.get("native_name"), *self._typed_aliases()}
+        names -= {None, ""}
         if not country or not names:
             return
         candidates = Locality.objects.none()
@@ -711,3 +726,23 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         label = self.choices.field.label_from_instance(obj)
         options.append(self.create_option(name, obj.pk, label, selected, len(options)))
         return [(None, options, 0)]
+
+
+def restoring_form(form_class: type[forms.ModelForm], model, version_id) -> type[forms.ModelForm]:
+    """The form of an earlier version, restored from the edit history: its many-to-many
+    fields start as they were then too (simple-history's historical instance carries
+    only the other fields)."""
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    record = history.filter(history_id=version_id).first()
+    m2m_fields = getattr(record, "_history_m2m_fields", []) if record else []
+
+    class RestoringForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for field in m2m_fields:
+                if field.name in self.fields:
+                    key = get_m2m_reverse_field_name(field)
+                    self.initial[field.name] = list(getattr(record, field.name).values_list(key, flat=True))
+
+    RestoringForm.__name__ = form_class.__name__
+    return RestoringForm

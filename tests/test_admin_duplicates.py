@@ -73,3 +73,14 @@ def test_a_namesake_in_another_country_is_no_duplicate(editor_client, kharkiv):
 def test_the_add_form_does_not_offer_save_anyway_before_the_warning(editor_client):
     form = editor_client.get(add_url(Locality)).context["adminform"].form
     assert form.fields["save_anyway"].widget.is_hidden
+
+
+def test_an_other_name_typed_for_the_new_locality_is_checked_too(editor_client, kharkiv):
+    data = locality_data("Charkiw", "UA") | {
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-0-name": "Kharkov",
+        "aliases-0-kind": LocalityAlias.Kind.FORMER,
+    }
+    response = editor_client.post(add_url(Locality), data)
+    assert change_url(kharkiv) in form_errors(response)["__all__"][0]
+    assert Locality.objects.count() == 1

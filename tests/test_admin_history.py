@@ -177,3 +177,21 @@ def test_the_history_of_a_deleted_record_is_kept(reviewer):
     assert response.status_code == 302
     assert not Locality.objects.filter(pk=pk).exists()
     assert Locality.history.filter(id=pk, history_type="-").exists()
+
+
+def test_restoring_a_partnership_restores_its_organizations_too(reviewer):
+    from tests.factories import OrganizationFactory
+
+    _, client = reviewer
+    sci, urc = OrganizationFactory(name="Sister Cities International"), OrganizationFactory(name="URC")
+    partnership = partnership_with_history(("active", "1989"))
+    partnership.organizations.add(sci)
+    with_sci = partnership.history.latest()
+    partnership.organizations.set([urc])
+
+    page = client.get(version_url(partnership, with_sci))
+    assert page.context["adminform"].form.initial["organizations"] == [sci.pk]
+    response = client.post(version_url(partnership, with_sci), post_data(page))
+
+    assert response.status_code == 302
+    assert list(partnership.organizations.all()) == [sci]
