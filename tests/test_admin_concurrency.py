@@ -3,6 +3,7 @@ with who changed it and when, the differences, and what they typed kept; saving 
 deliberately overwrites."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from partnerships.models import Locality, Organization, Partnership, Source, StatusEvent
@@ -35,13 +36,14 @@ def resubmit_data(response) -> dict:
 
 
 @pytest.fixture
-def two_editors(django_user_model):
-    from tests.conftest import EDITOR_ACTIONS, _user
-
+def two_editors(db, django_user_model):
+    """Alice and Bob, both in the Editors group, each logged in in their own browser."""
     clients = []
     for name in ("alice", "bob"):
+        user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
+        user.groups.add(Group.objects.get(name="Editors"))
         client = Client()
-        client.force_login(_user(django_user_model, name, actions=EDITOR_ACTIONS))
+        client.force_login(user)
         clients.append(client)
     return clients
 
