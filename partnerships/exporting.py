@@ -231,36 +231,69 @@ def import_registry(directory) -> dict:
             f"{', '.join(manifest.get('migrations') or [])}; this database has {', '.join(applied)}. "
             "Restore it with the registry version that exported it."
         )
-    try:
-        data = json.loads((directory / "snapshot.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"snapshot.json is not valid JSON: {exc}.") from None
     models = {m._meta.label_lower: m for m in snapshot_models()}
-    unknown = sorted(set(data["models"]) - set(models))
-    if unknown:
-        raise SnapshotError(f"The snapshot has models this registry does not know: {', '.join(unknown)}.")
+    snapshot = directory / "snapshot.json"
     counts = {}
     with transaction.atomic():
         if not registry_is_empty():
             raise SnapshotError(
                 "The registry is not empty: a snapshot is restored only into an empty database."
             )
-        user_ids = _ensure_users(data["models"], models)
+        user_ids = _ensure_users(snapshot, models)
         with _timestamps_as_given(models.values()):
-            for label, records in data["models"].items():
-                model = models[label]
-                counts[label] = _insert(model, records, user_ids)
+            for label, records in _read_snapshot(snapshot):
+                counts[label] = _insert(models[label], records, user_ids)
         _reset_sequences(list(models.values()))
     return counts
 
 
-def _ensure_users(records_by_model, models) -> dict[str, int]:
+def _read_snapshot(path: Path):
+    """(model label, records) per model, read line by line as export_registry writes
+    them (one record per line), so that a large registry is never all in memory; the
+    records are a generator, to be consumed before the next model."""
+    with open(path, encoding="utf-8") as stream:
+        lines = (line.rstrip("\n") for line in stream)
+        for line in lines:
+            if line == '"models":{':
+                break
+        else:
+            raise SnapshotError("snapshot.json has no models.")
+        for line in lines:
+            if line == "}":
+                return
+            if not (line.startswith('"') and (line.endswith(":[") or line.rstrip(",").endswith(":[]"))):
+                raise SnapshotError(
+                    f"snapshot.json is not laid out as export_registry writes it: {line[:80]!r}"
+                )
+            label, _, rest = line.partition(":[")
+            label = json.loads(label)
+            records = [] if rest.rstrip(",") == "]" else _records_until_end(lines, label)
+            yield label, records
+            for _ in records:  # whatever the caller did not read
+                pass
+        raise SnapshotError("snapshot.json ends too early.")
+
+
+def _records_until_end(lines, label):
+    for line in lines:
+        if line in ("]", "],"):
+            return
+        try:
+            yield json.loads(line.rstrip(","))
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(f"snapshot.json, {label}: a record is not valid JSON: {exc}.") from None
+    raise SnapshotError("snapshot.json ends too early.")
+
+
+def _ensure_users(snapshot: Path, models) -> dict[str, int]:
     user_model = get_user_model()
     names = set()
-    for label, records in records_by_model.items():
+    for label, records in _read_snapshot(snapshot):
+        if label not in models:
+            raise SnapshotError(f"The snapshot has a model this registry does not know: {label}.")
         fields = _user_fields(models[label])
-        if fields:
-            names.update(r[f] for r in records for f in fields if r.get(f) is not None)
+        for record in records:
+            names.update(record[f] for f in fields if record.get(f) is not None)
     existing = dict(
         user_model._base_manager.filter(**{f"{user_model.USERNAME_FIELD}__in": names}).values_list(
             user_model.USERNAME_FIELD, "pk"
@@ -277,7 +310,7 @@ def _ensure_users(records_by_model, models) -> dict[str, int]:
 def _insert(model, records, user_ids) -> int:
     fields = {f.attname: f for f in model._meta.concrete_fields}
     users = _user_fields(model)
-    objects = []
+    count, batch = 0, []
     for record in records:
         values = {}
         for name, value in record.items():
@@ -293,10 +326,19 @@ def _insert(model, records, user_ids) -> int:
                         f"{model._meta.label_lower} #{record.get('id')}: {name}: {exc.messages[0]}"
                     ) from None
             values[name] = value
-        objects.append(model(**values))
+        batch.append(model(**values))
+        count += 1
+        if len(batch) >= BATCH_SIZE:
+            _bulk_insert(model, batch)
+            batch = []
+    _bulk_insert(model, batch)
+    return count
+
+
+def _bulk_insert(model, objects) -> None:
     # Plain bulk inserts: no signals, so no new history rows beside the restored ones.
-    model._base_manager.bulk_create(objects, batch_size=BATCH_SIZE)
-    return len(objects)
+    if objects:
+        model._base_manager.bulk_create(objects, batch_size=BATCH_SIZE)
 
 
 def _reset_sequences(models) -> None:

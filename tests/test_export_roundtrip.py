@@ -1,6 +1,7 @@
 """Snapshots: export, restore into an empty database, export again: identical files,
 identical API answers."""
 
+import hashlib
 import io
 import json
 
@@ -186,3 +187,25 @@ def test_the_commands(tmp_path):
     call_command("import_registry", str(tmp_path / "snap"), stdout=out)
     assert "Restored" in out.getvalue()
     assert Partnership.objects.count() == 18
+
+
+def test_a_snapshot_with_unknown_models_or_broken_records_is_refused(tmp_path):
+
+    export_registry(tmp_path)
+    wipe_registry()
+    snapshot_path, manifest_path = tmp_path / "snapshot.json", tmp_path / "manifest.json"
+    original = snapshot_path.read_text(encoding="utf-8")
+    manifest = json.loads(manifest_path.read_text())
+
+    def rewrite(text):
+        snapshot_path.write_text(text, encoding="utf-8")
+        files = {**manifest["files"], "snapshot.json": hashlib.sha256(text.encode()).hexdigest()}
+        manifest_path.write_text(json.dumps({**manifest, "files": files}))
+
+    rewrite(original.replace('"models":{\n', '"models":{\n"partnerships.unicorn":[],\n', 1))
+    with pytest.raises(SnapshotError, match=r"does not know: partnerships\.unicorn"):
+        import_registry(tmp_path)
+    rewrite(original.replace('{"id":1,', '{"id":1,,', 1))
+    with pytest.raises(SnapshotError, match="not valid JSON"):
+        import_registry(tmp_path)
+    assert not Partnership.objects.exists() and not Locality.objects.exists()
