@@ -320,3 +320,23 @@ def test_the_command_reports_unreadable_files(db, tmp_path):
     path.write_bytes("a_name,a_country,b_name,b_country\nK\xf6ln,DE,Kyoto,JP\n".encode("latin-1"))
     with pytest.raises(CommandError, match="UTF-8"):
         call_command("import_partnerships", str(path), "--source", "List")
+
+
+def test_a_concurrent_write_of_the_same_pair_rolls_the_import_back(db, monkeypatch):
+    from partnerships.importing import service
+
+    seattle = services.create_locality(name="Seattle", country="US")
+    tashkent = services.create_locality(name="Tashkent", country="UZ")
+    original = service._apply
+
+    def someone_else_first(planned, used, sources, **kwargs):
+        # Someone records the same pair between the import's check and its write.
+        services.create_partnership(locality_a=tashkent, locality_b=seattle)
+        original(planned, used, sources, **kwargs)
+
+    monkeypatch.setattr(service, "_apply", someone_else_first)
+    report = run(row("Köln", "DE", "Kyoto", "JP"), row())
+    assert not report.written and not report.ok
+    assert "the registry changed while importing" in report.summary()
+    assert not Partnership.objects.filter(locality_a__name="Köln").exists()
+    assert not Locality.objects.filter(name="Köln").exists()

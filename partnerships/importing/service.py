@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -581,6 +581,8 @@ def import_partnerships(
     seen_pairs: dict[tuple[int, int], int] = {}
     ambiguous_names = set()
     for done, row in enumerate(parsed, 1):
+        if done % PROGRESS_EVERY == 0 or done == len(parsed):
+            progress("matching localities", done, len(parsed))
         resolved, problems = [], []
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
@@ -624,8 +626,6 @@ def import_partnerships(
             continue
         seen_pairs[key] = row.number
         planned.append(_Planned(row=row, a=a, b=b, existing=existing.get(key)))
-        if done % PROGRESS_EVERY == 0 or done == len(parsed):
-            progress("matching localities", done, len(parsed))
 
     for item in planned:
         if item.existing:
@@ -656,7 +656,17 @@ def import_partnerships(
 
     if dry_run or (report.errors and not skip_bad_rows):
         return report
-    _apply(planned, used, sources, user=user, label=label, progress=progress)
+    try:
+        _apply(planned, used, sources, user=user, label=label, progress=progress)
+    except (IntegrityError, ValidationError) as exc:
+        # Someone else wrote the same records between the check and the write: the
+        # transaction is rolled back whole, and a new run will see their records.
+        logger.warning("Import %s rolled back: %s", label, exc)
+        report.file_error = (
+            "Nothing was written: the registry changed while importing (another edit or import "
+            f"created the same records). Run the import again. ({exc})"
+        )
+        return report
     report.written = True
     return report
 
