@@ -73,6 +73,14 @@ def test_a_name_matches_by_any_spelling_alias_or_disambiguator(kharkiv, name):
     assert match.candidate is not None and match.candidate.id == kharkiv.pk
 
 
+@pytest.mark.parametrize("name", ["Saint Petersburg", "St Petersburg", "Sankt-Peterburg", "ST. PETERSBURG"])
+def test_abbreviated_saints_match_either_way(db, name):
+    petersburg = services.create_locality(
+        name="St. Petersburg", country="RU", aliases=[services.AliasInput(name="Sankt-Peterburg")]
+    )
+    assert LocalityIndex.load(["RU"]).match(Place(name=name, country="RU")).candidate.id == petersburg.pk
+
+
 def test_the_country_must_be_the_same(kharkiv):
     assert LocalityIndex.load(["RU"]).match(Place(name="Kharkov", country="RU")).candidate is None
 

@@ -26,13 +26,23 @@ AREA_TOLERANCE_KM = 400.0
 _DISAMBIGUATED = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<rest>.*)\)\s*$")
 
 
+# Abbreviations that lists spell either way: "St. Petersburg" and "Saint Petersburg",
+# "Sankt Ingbert" and "St. Ingbert", "Ste-Foy" and "Sainte-Foy".
+_WORD_FORMS = {"st": "saint", "sankt": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
+def match_key(name: str) -> str:
+    """normalize_name() with the abbreviations above spelt out."""
+    return " ".join(_WORD_FORMS.get(word, word) for word in normalize_name(name).split())
+
+
 def split_disambiguator(name: str) -> tuple[str, str]:
-    """("Setagaya (Tokyo)") -> ("setagaya", "tokyo"): the normalised base name and the
+    """("Setagaya (Tokyo)") -> ("setagaya", "tokyo"): the base name's match key and the
     normalised text in trailing parentheses ("" when there is none)."""
     match = _DISAMBIGUATED.match(name or "")
     if not match or not match["base"].strip():
-        return normalize_name(name), ""
-    return normalize_name(match["base"]), normalize_name(match["rest"])
+        return match_key(name), ""
+    return match_key(match["base"]), normalize_name(match["rest"])
 
 
 def distance_km(lat1, lon1, lat2, lon2) -> float:
@@ -140,7 +150,7 @@ class LocalityIndex:
 
     def _register(self, candidate: Candidate, names) -> None:
         for name in names:
-            full = normalize_name(name)
+            full = match_key(name)
             base, disambiguator = split_disambiguator(name)
             if full:
                 self._by_key[(candidate.country, full)][candidate.id] = candidate
@@ -176,7 +186,7 @@ class LocalityIndex:
                 )
             return Match(candidate=candidate)
         candidates = self._plausible(
-            place, self._by_key.get((place.country, normalize_name(place.name)), {}).values()
+            place, self._by_key.get((place.country, match_key(place.name)), {}).values()
         )
         if not candidates:
             base, disambiguator = split_disambiguator(place.name)
