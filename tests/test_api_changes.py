@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from partnerships import services
 from partnerships.dates import PartialDate
-from partnerships.models import Locality, Organization, Partnership, ReportedFigure, Source
+from partnerships.models import FocusArea, Locality, Organization, Partnership, ReportedFigure, Source
 from tests.apitools import get_json, unthrottled, url  # noqa: F401
 from tests.factories import LocalityFactory, OrganizationFactory, cite
 
@@ -103,26 +103,6 @@ def _current(client):
     }
 
 
-def _by_reference(value):
-    """Names repeated from another record (a party inside a partnership, a source inside a
-    citation) as bare references: the feed refreshes them through that record's own entry."""
-    if isinstance(value, list):
-        return [_by_reference(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if set(value) in ({"id", "name", "country", "kind", "url"}, {"id", "name", "abbreviation", "url"}) or (
-        "title" in value and "api_url" in value and "cited_by" not in value
-    ):
-        return value["id"]
-    return {key: _by_reference(item) for key, item in value.items()}
-
-
-def _same(mirror, current):
-    assert set(mirror) == set(current)
-    for key, record in current.items():
-        assert _by_reference(mirror[key]) == _by_reference(record), key
-
-
 def test_following_the_cursors_keeps_an_exact_mirror(client, seed):
     mirror = {}
     entries, cursor = all_changes(client, page_size=7)
@@ -149,10 +129,20 @@ def test_following_the_cursors_keeps_an_exact_mirror(client, seed):
         organizations=[kept],
     )
     Partnership.objects.get(pk=18).delete()
-    Source.objects.filter(pk=1).update(title="changed without history")  # not through the ORM's save
+    Source.objects.filter(pk=1).update(notes="changed without history")  # not through the ORM's save
     source = Source.objects.get(pk=2)
     source.title = "A new title"
     source.save()
+    # Renames reach every record that repeats the name.
+    petrozavodsk = Locality.objects.get(pk=7)
+    petrozavodsk.name = "Petroskoi"
+    petrozavodsk.save()
+    organization = Organization.objects.get(pk=8)
+    organization.abbreviation = "NEW"
+    organization.save()
+    area = FocusArea.objects.get(pk=2)
+    area.name = "Renamed area"
+    area.save()
 
     entries, cursor = all_changes(client, since=cursor, page_size=4)
     assert entries
@@ -165,8 +155,8 @@ def test_following_the_cursors_keeps_an_exact_mirror(client, seed):
     # Source 1 was changed by QuerySet.update(), which bypasses the edit history (the project
     # forbids it outside tests): the one change a feed built on the history cannot see.
     current_source_1 = current.pop(("source", 1))
-    assert mirror.pop(("source", 1))["title"] != current_source_1["title"]
-    _same(mirror, current)
+    assert mirror.pop(("source", 1))["notes"] != current_source_1["notes"]
+    assert mirror == current
     # The status change of Duluth–Petrozavodsk reached both localities' lists of partnerships.
     assert mirror[("locality", 7)]["partnerships"][0]["status"] == "suspended"
 
@@ -196,6 +186,7 @@ def test_a_bad_page_size_is_a_400(client, db, page_size):
 
 def test_one_query_per_page(client, seed, django_assert_max_num_queries):
     for page_size in (1, 200):
-        with django_assert_max_num_queries(2):  # the page, and the Last-Modified time
+        # The page, the Last-Modified time, and on PostgreSQL turning JIT off and on around the page.
+        with django_assert_max_num_queries(4):
             page = get_json(client, "changes", page_size=page_size)
         assert len(page["results"]) == min(page_size, 116)  # the seed gives 116 entries
