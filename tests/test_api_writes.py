@@ -80,6 +80,7 @@ def test_a_duplicate_pair_in_either_order_is_refused(client, staff_editor, pair)
         ({"locality_a": "pair0", "locality_b": "pair0"}, "locality_b"),
         ({"locality_a": "pair0", "locality_b": "pair1", "established": "1992-13"}, "established"),
         ({"locality_a": "pair0", "locality_b": "pair1", "kind": "twin"}, "kind"),
+        ({"locality_a": "pair0", "locality_b": "pair1", "focus_areas": ["!!!"]}, "focus_areas"),
         ({"locality_a": "pair0", "locality_b": "pair1", "description": "a\x00b"}, "description"),
         (
             {"locality_a": "pair0", "locality_b": "pair1", "citations": [{"quote": "no source"}]},

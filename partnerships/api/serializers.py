@@ -6,6 +6,7 @@ themselves go through ``partnerships.services``, like the admin's.
 """
 
 from django.urls import reverse
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -533,6 +534,13 @@ class PartnershipInput(serializers.Serializer):
         child=serializers.CharField(max_length=100), required=False, default=list
     )
     citations = CitationInput(many=True, required=False, default=list)
+
+    def validate_focus_areas(self, names):
+        # A focus area is found by the slug of its name: a name without letters or digits has none.
+        unnamed = [name for name in names if not slugify(name)]
+        if unnamed:
+            raise serializers.ValidationError(f"“{unnamed[0]}” is not a name: use letters or digits.")
+        return names
 
 
 class StatusEventInput(serializers.Serializer):
