@@ -39,17 +39,18 @@ class Command(BaseCommand):
             help=f"Data sets, in order: {', '.join(sorted(DATASETS))}.",
         )
         parser.add_argument("--keep", action="store_true", help="Keep the throw-away database afterwards.")
+        parser.add_argument("--limit", type=int, default=None, help="Only the first N rows of each data set.")
         # Internal: the child process that runs in the fresh database.
         parser.add_argument("--in-fresh-database", action="store_true", help="(internal)")
 
-    def handle(self, *args, datasets, keep, in_fresh_database, **options):
+    def handle(self, *args, datasets, keep, limit, in_fresh_database, **options):
         unknown = [d for d in datasets if d not in DATASETS]
         if unknown:
             raise CommandError(
                 f"Unknown data set(s): {', '.join(unknown)}; choose from {', '.join(sorted(DATASETS))}."
             )
         if in_fresh_database:
-            return self._run_here(datasets)
+            return self._run_here(datasets, limit)
         url, drop = self._fresh_database()
         try:
             env = {**os.environ, "DATABASE_URL": url}
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                     "benchmark_import",
                     *datasets,
                     "--in-fresh-database",
+                    *(["--limit", str(limit)] if limit else []),
                 ],
                 env=env,
                 capture_output=True,
@@ -85,7 +87,6 @@ class Command(BaseCommand):
                 cursor.execute(f'CREATE DATABASE "{name}"')
 
             def drop():
-                connection.close()
                 with connection._nodb_cursor() as cursor:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
@@ -116,7 +117,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------- the child
 
-    def _run_here(self, datasets):
+    def _run_here(self, datasets, limit):
         if self._migrated() and Partnership.objects.exists():
             raise CommandError("--in-fresh-database needs an empty database.")
         call_command("migrate", verbosity=0)
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         for name in datasets:
             dataset = DATASETS[name]
             started = time.perf_counter()
-            rows = list(dataset.rows())
+            rows = list(dataset.rows(limit=limit))
             report = import_partnerships(
                 rows=rows,
                 source=dataset.source,
