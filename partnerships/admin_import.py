@@ -36,10 +36,14 @@ class ImportUploadForm(forms.Form):
     )
     source = forms.CharField(
         max_length=1000,
+        widget=forms.TextInput(attrs={"size": 70}),
         help_text="The source every row cites unless it names its own: a title, or a URL.",
     )
     source_title = forms.CharField(
-        max_length=500, required=False, help_text="The source's title, when the source above is a URL."
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="The source's title, when the source above is a URL.",
     )
     skip_bad_rows = forms.BooleanField(
         required=False,
