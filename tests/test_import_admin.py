@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from partnerships import admin_import
 from partnerships.admin_import import SESSION_KEY
 from partnerships.models import Partnership
 
@@ -11,6 +12,13 @@ URL = reverse("admin-import-partnerships")
 
 GOOD = "a_name,a_country,b_name,b_country,established\nSeattle,US,Tashkent,Uzbekistan,1973\nKöln,DE,Kyoto,JP,1963\n"
 BAD = GOOD + "Lyon,FR,Atlantis City,Atlantis,\n"
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path, monkeypatch):
+    """Uploads waiting for confirmation go to the test's own directory."""
+    monkeypatch.setattr(admin_import, "UPLOAD_DIR", tmp_path / "uploads")
+    return tmp_path / "uploads"
 
 
 def upload(client, text, name="pairs.csv", **fields):
@@ -80,10 +88,12 @@ def test_an_unreadable_file_is_a_form_error(editor_client):
     assert "Upload a .csv" in response.content.decode()
 
 
-def test_cancel_forgets_the_upload(editor_client):
+def test_cancel_forgets_the_upload(editor_client, upload_dir):
     token = upload(editor_client, GOOD).context["token"]
+    assert len(list(upload_dir.iterdir())) == 1
     editor_client.post(URL, {"step": "cancel", "token": token})
     assert token not in editor_client.session.get(SESSION_KEY, {})
+    assert not list(upload_dir.iterdir())
     assert Partnership.objects.count() == 0
 
 

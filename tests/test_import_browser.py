@@ -8,11 +8,19 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from partnerships import admin_import
 from partnerships.models import Partnership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "partnerships.csv"
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path, monkeypatch):
+    """Uploads waiting for confirmation go to the test's own directory."""
+    monkeypatch.setattr(admin_import, "UPLOAD_DIR", tmp_path / "uploads")
+    return tmp_path / "uploads"
 
 
 def test_uploading_previewing_and_importing_a_file(page, output_dir, django_user_model):
