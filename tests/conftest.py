@@ -78,7 +78,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-OUTPUT_ROOT = Path(__file__).resolve().parent.parent / "test-results"
+# .ci/run sets TEST_RESULTS_DIR per database, since it runs both suites at once.
+OUTPUT_ROOT = Path(__file__).resolve().parent.parent / os.environ.get("TEST_RESULTS_DIR", "test-results")
 
 
 @pytest.fixture(scope="session")
