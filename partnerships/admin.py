@@ -318,8 +318,8 @@ class ServiceDeleteMixin:
 
 
 class CitationInline(admin.TabularInline):
-    """A claim's citations, newest first. Partnership citations are optional, so they can
-    be removed freely."""
+    """A claim's citations, newest first. Partnership and locality citations are optional,
+    so they can be removed freely."""
 
     model = Citation
     fields = ["source", "quote", "locator"]
@@ -369,6 +369,7 @@ class CitationAdmin(ServiceDeleteMixin, RegistryAdmin):
         "reported_figure",
         "organization_relationship__from_organization",
         "organization_relationship__to_organization",
+        "locality",
     ]
     search_fields = ["source__title", "source__publisher", "quote", "locator"]
     autocomplete_fields = ["source", *Citation.TARGETS]
@@ -428,7 +429,12 @@ class LocalityAdmin(RegistryAdmin):
     search_fields = ["name"]
     search_help_text = "Any name of the locality, including former names; case and accents are ignored."
     autocomplete_fields = ["parent"]
-    inlines = [LocalityAliasInline]
+    inlines = [LocalityAliasInline, CitationInline]
+
+    def get_inlines(self, request, obj):
+        # Citation.clean() refuses a citation of a locality that is not saved yet: the
+        # sources come once it is saved.
+        return self.inlines if obj else [LocalityAliasInline]
 
     def get_fields(self, request, obj=None):
         # "Save anyway" answers the duplicate warning, which only a new locality gets.

@@ -988,12 +988,14 @@ CITATION_TARGETS = (
     "activity",
     "reported_figure",
     "organization_relationship",
+    "locality",
 )
 
 
 class Citation(models.Model):
     """Ties a source to a claim: a partnership's existence, a status event, an activity,
-    a reported figure or a relationship between organizations."""
+    a reported figure, a relationship between organizations or a locality's existence
+    and details (an imported data set that created it, a gazetteer)."""
 
     TARGETS = CITATION_TARGETS
 
@@ -1022,6 +1024,9 @@ class Citation(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="citations",
+    )
+    locality = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -1066,7 +1071,7 @@ class Citation(models.Model):
         if len(chosen) != 1:
             raise ValidationError(
                 "A citation supports exactly one claim: a partnership, a status event, "
-                "an activity, a reported figure or an organizations' relationship."
+                "an activity, a reported figure, an organizations' relationship or a locality."
             )
 
 

@@ -213,7 +213,7 @@ def delete_status_event(*, event: StatusEvent) -> None:
 
 def add_citation(*, citation: CitationInput, **target) -> Citation:
     """Attach a source to one claim: partnership=, status_event=, activity=,
-    reported_figure= or organization_relationship=."""
+    reported_figure=, organization_relationship= or locality=."""
     record = Citation(
         source=citation.source, quote=citation.quote.strip(), locator=citation.locator, **target
     )
@@ -473,9 +473,10 @@ class SourceInput:
 
 
 def _claim_needs_citation(citation: Citation) -> bool:
-    # A partnership's own citations are optional; an event needs one unless it is an
+    # A partnership's and a locality's own citations are optional (most localities were
+    # typed in by staff from common knowledge); an event needs one unless it is an
     # internal record; activities, figures and relationships always need one.
-    if citation.partnership_id:
+    if citation.partnership_id or citation.locality_id:
         return False
     if citation.status_event_id:
         return not citation.status_event.is_internal_record

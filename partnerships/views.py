@@ -181,6 +181,7 @@ def locality_detail(request, pk):
         Locality.objects.select_related("parent").prefetch_related(
             Prefetch("aliases", queryset=LocalityAlias.objects.order_by("valid_from", "name")),
             Prefetch("children", queryset=Locality.objects.order_by("name")),
+            _CITATIONS,
         ),
         pk=pk,
     )
@@ -283,6 +284,7 @@ def source_detail(request, pk):
         "reported_figure",
         "organization_relationship__from_organization",
         "organization_relationship__to_organization",
+        "locality",
     ).order_by("id")
     return render(request, "partnerships/source_detail.html", {"source": source, "citations": citations})
 

@@ -7,9 +7,9 @@ from django.contrib.messages import get_messages
 
 from partnerships import services
 from partnerships.dates import PartialDate
-from partnerships.models import Activity, Citation
-from tests.factories import PartnershipFactory, SourceFactory, cite
-from tests.test_admin import change_url, delete_url, form_errors
+from partnerships.models import Activity, Citation, Locality
+from tests.factories import LocalityFactory, PartnershipFactory, SourceFactory, cite
+from tests.test_admin import add_url, change_url, changelist_url, delete_url, form_errors
 from tests.test_admin_concurrency import post_data
 
 
@@ -93,3 +93,34 @@ def test_a_citation_cannot_be_moved_to_another_claim(editor_client, activity):
     citation = activity.citations.get()
     form = editor_client.get(change_url(citation)).context["adminform"].form
     assert not set(Citation.TARGETS) & set(form.fields)
+
+
+def test_a_localitys_citations_are_optional_in_its_admin(superuser_client, db):
+    locality = LocalityFactory()
+    assert "citations-TOTAL_FORMS" not in post_data(superuser_client.get(add_url(Locality)))
+    citation = services.add_citation(citation=cite(quote="A town on the river."), locality=locality)
+    page = superuser_client.get(change_url(locality))
+    assert "A town on the river." in page.content.decode()
+    # Its only citation can go: a locality needs none.
+    response = superuser_client.post(change_url(locality), with_deleted(post_data(page), 0))
+    assert response.status_code == 302, form_errors(response)
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+    # A new one is added on the same page.
+    source = SourceFactory()
+    data = post_data(superuser_client.get(change_url(locality))) | {
+        "citations-TOTAL_FORMS": "1",
+        "citations-0-source": source.pk,
+        "citations-0-locator": "row 3",
+    }
+    response = superuser_client.post(change_url(locality), data)
+    assert response.status_code == 302, form_errors(response)
+    assert [(c.source, c.locator) for c in locality.citations.all()] == [(source, "row 3")]
+
+
+def test_the_citation_list_shows_and_filters_locality_citations(superuser_client, db):
+    locality = LocalityFactory(name="Kharkiv")
+    services.add_citation(citation=cite(), locality=locality)
+    services.add_citation(citation=cite(), partnership=PartnershipFactory())
+    response = superuser_client.get(changelist_url(Citation), {"claim": "locality"})
+    assert [c.locality for c in response.context["cl"].result_list] == [locality]
+    assert "locality: Kharkiv" in response.content.decode()

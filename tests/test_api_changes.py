@@ -7,7 +7,7 @@ from partnerships import services
 from partnerships.dates import PartialDate
 from partnerships.models import FocusArea, Locality, Organization, Partnership, ReportedFigure, Source
 from tests.apitools import get_json, unthrottled, url  # noqa: F401
-from tests.factories import LocalityFactory, OrganizationFactory, cite
+from tests.factories import LocalityFactory, OrganizationFactory, SourceFactory, cite
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unthrottled", "no_settle_window")]
 
@@ -163,6 +163,30 @@ def test_following_the_cursors_keeps_an_exact_mirror(client, seed):
     # Caught up: the cursor gives nothing new, and `next` is null.
     page = get_json(client, "changes", since=cursor)
     assert page["results"] == [] and page["next"] is None and page["cursor"] == cursor
+
+
+def test_a_citation_of_a_locality_is_an_update_of_the_locality(client, db):
+    locality, source = LocalityFactory(), SourceFactory()
+    _, cursor = all_changes(client)
+
+    def changed_since(since):
+        entries, last = all_changes(client, since=since)
+        return {(e["type"], e["id"], e["action"]) for e in entries}, last
+
+    citation = services.add_citation(citation=cite(source), locality=locality)
+    changed, cursor = changed_since(cursor)
+    assert {("locality", locality.pk, "updated"), ("source", source.pk, "updated")} <= changed
+    # The locality's detail names the source: renaming the source announces it again.
+    source.title = "A renamed data set"
+    source.save()
+    changed, cursor = changed_since(cursor)
+    assert ("locality", locality.pk, "updated") in changed
+    assert get_json(client, "locality-detail", locality.pk)["citations"][0]["source"]["title"] == (
+        "A renamed data set"
+    )
+    services.remove_citation(citation=citation)
+    changed, cursor = changed_since(cursor)
+    assert ("locality", locality.pk, "updated") in changed
 
 
 def test_the_settle_window_holds_back_fresh_changes(client, db):

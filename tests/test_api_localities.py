@@ -2,9 +2,10 @@
 
 import pytest
 
+from partnerships import services
 from partnerships.models import Locality
 from tests.apitools import get_json, ids, unthrottled  # noqa: F401
-from tests.factories import LocalityFactory
+from tests.factories import LocalityFactory, SourceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unthrottled")]
 
@@ -45,6 +46,22 @@ def test_detail_has_aliases_and_partnerships(client, seed):
     assert partnership["id"] == 15
     assert partnership["partner"]["name"] == "Cincinnati"
     assert partnership["status"] == "active"
+
+
+def test_detail_has_its_citations(client, db):
+    locality = LocalityFactory()
+    assert get_json(client, "locality-detail", pk=locality.pk)["citations"] == []
+    source = SourceFactory(title="A data set", url="https://example.org/set.csv")
+    services.add_citation(
+        citation=services.CitationInput(source=source, quote="", locator="row 7"), locality=locality
+    )
+    [citation] = get_json(client, "locality-detail", pk=locality.pk)["citations"]
+    assert citation["locator"] == "row 7"
+    assert (citation["source"]["id"], citation["source"]["title"], citation["source"]["url"]) == (
+        source.pk,
+        "A data set",
+        "https://example.org/set.csv",
+    )
 
 
 def test_unknown_locality_is_a_json_404(client, db):

@@ -6,7 +6,7 @@ from partnerships import services
 from partnerships.dates import PartialDate
 from partnerships.models import Source
 from tests.apitools import get_json, unthrottled  # noqa: F401
-from tests.factories import SourceFactory, cite, partnership_with_history
+from tests.factories import LocalityFactory, SourceFactory, cite, partnership_with_history
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unthrottled")]
 
@@ -30,6 +30,19 @@ def test_each_source_says_what_cites_it(client, db):
         ("partnership", partnership.pk, partnership.pk, "signed in 1995"),
         ("status_event", event.pk, partnership.pk, "suspended"),
     }
+
+
+def test_a_source_says_which_localities_it_is_cited_for(client, db):
+    source = SourceFactory(title="A data set")
+    locality = LocalityFactory()
+    services.add_citation(citation=cite(source, "a town"), locality=locality)
+    [claim] = get_json(client, "source-detail", pk=source.pk)["cited_by"]
+    assert (claim["claim"], claim["claim_id"], claim["partnership"], claim["quote"]) == (
+        "locality",
+        locality.pk,
+        None,
+        "a town",
+    )
 
 
 def test_list_filters(client, seed):

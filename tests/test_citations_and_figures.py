@@ -66,6 +66,7 @@ def test_db_refuses_a_citation_with_every_target(partnership):
             activity=activity,
             reported_figure=figure,
             organization_relationship=relationship,
+            locality=partnership.locality_a,
         )
 
 
@@ -83,6 +84,7 @@ def test_db_accepts_a_citation_of_each_single_target(partnership):
             to_organization=OrganizationFactory(),
             description="member",
         ),
+        "locality": LocalityFactory(),
     }
     assert set(targets) == set(Citation.TARGETS)
     for name, target in targets.items():
@@ -338,6 +340,23 @@ def test_db_refuses_an_organization_related_to_itself():
     sci = OrganizationFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         OrganizationRelationship.objects.create(from_organization=sci, to_organization=sci, description="x")
+
+
+def test_a_locality_citation_is_optional_and_goes_with_its_locality():
+    locality = LocalityFactory()
+    citation = services.add_citation(citation=cite(), locality=locality)
+    assert list(locality.citations.all()) == [citation] and citation.target == locality
+    # Its only citation can be removed: a locality needs none.
+    services.remove_citation(citation=citation)
+    assert not locality.citations.exists()
+    citation = services.add_citation(citation=cite(), locality=locality)
+    locality.delete()
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_add_citation_refuses_a_locality_and_another_claim(partnership):
+    with pytest.raises(ValidationError, match="exactly one claim"):
+        services.add_citation(citation=cite(), locality=partnership.locality_a, partnership=partnership)
 
 
 def test_deleting_a_partnership_deletes_its_citations():

@@ -7,7 +7,7 @@ from partnerships import services
 from partnerships.dates import PartialDate
 from partnerships.models import Locality
 
-from .factories import LocalityFactory, partnership_with_history
+from .factories import LocalityFactory, SourceFactory, cite, partnership_with_history
 
 
 @pytest.mark.usefixtures("seed")
@@ -65,8 +65,24 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
             alias=services.AliasInput(name=f"Old Hub {n}", kind="former", valid_to=PartialDate.parse("1990")),
         )
         LocalityFactory(country="US", parent=hub)
-    # locality with parent, aliases, children, partnerships
-    with django_assert_max_num_queries(4):
+        services.add_citation(citation=cite(quote=f"Hub is a town {n}"), locality=hub)
+    # locality with parent, aliases, children, citations with their sources, partnerships
+    with django_assert_max_num_queries(5):
         response = client.get(hub.get_absolute_url())
     assert len(response.context["partnerships"]) == rows
     assert response.text.count("until 1990") == rows
+    assert response.text.count("Hub is a town") == rows
+
+
+def test_the_sources_cited_for_it(client, db):
+    locality = LocalityFactory()
+    text = client.get(locality.get_absolute_url()).text
+    assert "Sources for this locality" not in text
+    source = SourceFactory(title="German municipal partnerships (data set)")
+    services.add_citation(
+        citation=services.CitationInput(source=source, quote="", locator="row 12"), locality=locality
+    )
+    text = client.get(locality.get_absolute_url()).text
+    assert "Sources for this locality" in text
+    assert f'<a class="source-page" href="{source.get_absolute_url()}">{source}</a>, row 12' in text
+    assert source.title in text

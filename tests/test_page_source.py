@@ -6,7 +6,7 @@ from partnerships import services
 from partnerships.dates import PartialDate
 from partnerships.models import Partnership, Source
 
-from .factories import SourceFactory, cite, partnership_with_history
+from .factories import LocalityFactory, SourceFactory, cite, partnership_with_history
 
 
 @pytest.mark.usefixtures("seed")
@@ -69,7 +69,17 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
         services.add_reported_figure(
             count=n, as_of=PartialDate.parse("2020"), citations=[cite(source, f"figure {n}")]
         )
+        services.add_citation(citation=cite(source, f"locality {n}"), locality=partnership.locality_a)
     # the source, its citations with everything they support
     with django_assert_max_num_queries(2):
         response = client.get(source.get_absolute_url())
-    assert len(response.context["citations"]) == 4 * rows
+    assert len(response.context["citations"]) == 5 * rows
+    assert response.text.count("Locality: <a href=") == rows
+
+
+def test_a_cited_locality(client, db):
+    source = SourceFactory()
+    locality = LocalityFactory(name="Kharkiv", country="UA")
+    services.add_citation(citation=cite(source), locality=locality)
+    text = client.get(source.get_absolute_url()).text
+    assert f'Locality: <a href="{locality.get_absolute_url()}">Kharkiv</a> (UA)' in text

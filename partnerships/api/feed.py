@@ -10,7 +10,8 @@ Public types: ``partnership``, ``locality``, ``organization``, ``source`` and
 ``reported_figure``. Parts of a record are reported as an update of the record they
 belong to: a status event, activity or citation of a partnership as an update of the
 partnership; an alias as an update of its locality; a citation also as an update of the
-source it cites (each source lists what cites it) and of the reported figure it supports;
+source it cites (each source lists what cites it) and of the reported figure or locality
+it supports;
 a relationship between organizations as an update of both; a change of a partnership also
 as an update of both its localities (a locality lists its partnerships and their status).
 
@@ -89,6 +90,14 @@ def _history(model):
 STREAMS = (
     Stream("locality", "locality", _history(Locality)),
     Stream("locality.alias", "locality", _history(LocalityAlias), F("locality_id"), own_record=False),
+    Stream(
+        "locality.citation",
+        "locality",
+        _history(Citation),
+        F("locality_id"),
+        Q(locality_id__isnull=False),
+        own_record=False,
+    ),
     # A locality's detail lists its partnerships with their status: any change of a
     # partnership (a status event updates its stored status too) updates both parties.
     Stream("locality.partnership-a", "locality", _history(Partnership), F("locality_a_id"), own_record=False),
@@ -156,6 +165,15 @@ class Echo:
 ECHOES = (
     Echo("locality.echo-partner-a", "locality", Partnership, "locality_b", Locality, F("locality_a_id")),
     Echo("locality.echo-partner-b", "locality", Partnership, "locality_a", Locality, F("locality_b_id")),
+    Echo(
+        "locality.echo-source",
+        "locality",
+        Citation,
+        "source",
+        Source,
+        F("locality_id"),
+        Q(locality_id__isnull=False),
+    ),
     Echo(
         "partnership.echo-declaring-organization",
         "partnership",

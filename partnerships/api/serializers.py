@@ -298,9 +298,10 @@ class LocalityPartnershipSerializer(serializers.ModelSerializer):
 class LocalityDetailSerializer(LocalitySerializer):
     aliases = AliasSerializer(many=True, read_only=True)
     partnerships = serializers.SerializerMethodField()
+    citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(LocalitySerializer.Meta):
-        fields = [*LocalitySerializer.Meta.fields, "description", "aliases", "partnerships"]
+        fields = [*LocalitySerializer.Meta.fields, "description", "aliases", "partnerships", "citations"]
 
     @extend_schema_field(LocalityPartnershipSerializer(many=True))
     def get_partnerships(self, obj):

@@ -560,7 +560,8 @@ class LocalityList(ListMixin, generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="A locality",
-        description="With its aliases and its partnerships.",
+        description="With its aliases, its partnerships and the sources cited for it (e.g. the "
+        "data set an import created it from).",
         responses={200: s.LocalityDetailSerializer, **ERRORS},
     )
 )
@@ -570,7 +571,8 @@ class LocalityDetail(ApiMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Locality.objects.annotate(registry_changed=registry_changed_expression()).prefetch_related(
-            Prefetch("aliases", LocalityAlias.objects.order_by("valid_from", "name", "id"))
+            Prefetch("aliases", LocalityAlias.objects.order_by("valid_from", "name", "id")),
+            Prefetch("citations", Citation.objects.select_related("source").order_by("id")),
         )
 
     def get_object(self):

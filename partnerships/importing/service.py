@@ -10,8 +10,9 @@ adapters and the admin's upload page. It works in two phases:
    a fixed handful whatever the number of rows.
 2. **Apply**, unless it is a dry run or a row failed (and bad rows are not to be
    skipped): in one transaction, new localities, partnerships, status events and
-   citations are bulk-created in batches, with their edit history (the importing user
-   and a change reason naming the import). A bad row is never half-written: rows are
+   citations (of each new partnership, its first status event and each new locality) are
+   bulk-created in batches, with their edit history (the importing user and a change
+   reason naming the import). A bad row is never half-written: rows are
    written only after all of them were planned.
 
 Re-importing the same file changes nothing: each pair is found again (in either order),
@@ -744,7 +745,24 @@ def _apply(planned: list[_Planned], used: dict[int, Candidate], sources, *, user
     partnerships = bulk_create_with_history(partnerships, Partnership, **history)
     progress("writing partnerships", len(partnerships), total)
 
-    events, citations, event_rows = [], [], []
+    # Each new locality cites the source of the first row that named it: that data set is
+    # the registry's only ground for the place's name, country and coordinates. Matched
+    # localities are not cited again (the registry knew them before).
+    first_rows = {}
+    for item in planned:
+        for candidate in (item.a, item.b):
+            if candidate.id < 0:
+                first_rows.setdefault(candidate.id, item.row)
+    citations = [
+        Citation(
+            source=source_objects[first_rows[candidate.id].source],
+            locality=locality,
+            locator=first_rows[candidate.id].locator,
+        )
+        for candidate, locality in zip(new_candidates, created, strict=True)
+    ]
+
+    events, event_rows = [], []
     for item, partnership in zip(new_items, partnerships, strict=True):
         row = item.row
         citations.append(
