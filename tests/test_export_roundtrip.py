@@ -14,7 +14,7 @@ from django.urls import reverse
 from partnerships import services
 from partnerships.exporting import SnapshotError, export_registry, import_registry, snapshot_models
 from partnerships.importing.service import SourceSpec, import_partnerships
-from partnerships.models import Locality, Partnership
+from partnerships.models import Citation, Locality, Partnership
 
 pytestmark = pytest.mark.usefixtures("seed")
 
@@ -79,6 +79,12 @@ def edited_by_staff(staff_editor):
 
 def test_round_trip_is_byte_for_byte_and_the_api_answers_the_same(client, tmp_path, edited_by_staff):
     before = api_answers(client)
+    # The import created localities, each citing its data set: those citations travel too.
+    cited = set(Citation.objects.filter(locality__isnull=False).values_list("locality_id", "source_id"))
+    assert cited
+    localities = {
+        pk: client.get(reverse("api:locality-detail", kwargs={"pk": pk})).content for pk, _ in cited
+    }
     manifest = export_registry(tmp_path / "first")
     assert manifest["counts"]["partnerships.partnership"] == 19
     assert manifest["counts"]["partnerships.historicalpartnership"] >= 1
@@ -95,6 +101,12 @@ def test_round_trip_is_byte_for_byte_and_the_api_answers_the_same(client, tmp_pa
     for name in first:
         assert first[name] == second[name], name
     assert api_answers(client) == before
+    assert (
+        set(Citation.objects.filter(locality__isnull=False).values_list("locality_id", "source_id")) == cited
+    )
+    assert {pk: client.get(reverse("api:locality-detail", kwargs={"pk": pk})).content for pk, _ in cited} == (
+        localities
+    )
     # The edit history kept its author.
     assert Partnership.history.filter(history_user=edited_by_staff).count() == 1
 
