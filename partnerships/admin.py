@@ -432,8 +432,8 @@ class LocalityAdmin(RegistryAdmin):
     inlines = [LocalityAliasInline, CitationInline]
 
     def get_inlines(self, request, obj):
-        # Citation.clean() refuses a citation of a locality that is not saved yet: the
-        # sources come once it is saved.
+        # The add page keeps to the locality, its names and the duplicate warning; its
+        # sources are cited once it is saved, as a partnership's are.
         return self.inlines if obj else [LocalityAliasInline]
 
     def get_fields(self, request, obj=None):
