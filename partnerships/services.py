@@ -3,7 +3,7 @@ goes through here: the admin, the API, imports and the seed builder all call the
 functions, so the rules hold whichever door the data comes in by."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,8 +30,24 @@ Status = Partnership.Status
 
 
 @dataclass(frozen=True)
+class SourceInput:
+    """A source described on the spot, created by the service that cites it."""
+
+    title: str
+    publisher: str = ""
+    author: str = ""
+    url: str = ""
+    published: PartialDate | None = None
+    kind: str = Source.Kind.NEWS_ARTICLE
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class CitationInput:
-    source: Source
+    """What supports a claim: an existing source, or a SourceInput created with the claim
+    (in the same transaction, so a refused claim leaves no orphan source behind)."""
+
+    source: "Source | SourceInput"
     quote: str = ""
     locator: str = ""
 
@@ -162,8 +178,7 @@ def record_status_event(
     event.full_clean()
     validate_timeline([*partnership.events.all(), event])
     event.save()
-    for citation in citations:
-        add_citation(citation=citation, status_event=event)
+    _add_citations(citations, status_event=event)
     _refresh_current_status(partnership)
     return event
 
@@ -220,6 +235,28 @@ def add_citation(*, citation: CitationInput, **target) -> Citation:
     record.full_clean()
     record.save()
     return record
+
+
+def _create_described_source(source: SourceInput) -> Source:
+    return create_source(**{field.name: getattr(source, field.name) for field in fields(source)})
+
+
+def _add_citations(citations: Sequence[CitationInput], **target) -> None:
+    """Cite each input for the claim, creating the sources described on the spot. Errors
+    in such a source name its place in the input, e.g. ``citations.0.source.title``."""
+    for index, citation in enumerate(citations):
+        if isinstance(citation.source, SourceInput):
+            try:
+                source = _create_described_source(citation.source)
+            except ValidationError as error:
+                raise ValidationError(
+                    {
+                        f"citations.{index}.source.{field}": messages
+                        for field, messages in error.message_dict.items()
+                    }
+                ) from None
+            citation = replace(citation, source=source)
+        add_citation(citation=citation, **target)
 
 
 # ---------------------------------------------------------------------- localities
@@ -317,8 +354,7 @@ def relate_organizations(
     )
     relationship.full_clean()
     relationship.save()
-    for citation in citations:
-        add_citation(citation=citation, organization_relationship=relationship)
+    _add_citations(citations, organization_relationship=relationship)
     return relationship
 
 
@@ -386,8 +422,7 @@ def create_partnership(
     partnership.save()
     partnership.organizations.set(organizations)
     partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
-    for citation in citations:
-        add_citation(citation=citation, partnership=partnership)
+    _add_citations(citations, partnership=partnership)
     return partnership
 
 
@@ -413,8 +448,7 @@ def add_activity(
     )
     activity.full_clean()
     activity.save()
-    for citation in citations:
-        add_citation(citation=citation, activity=activity)
+    _add_citations(citations, activity=activity)
     return activity
 
 
@@ -448,8 +482,7 @@ def add_reported_figure(
     )
     figure.full_clean()
     figure.save()
-    for citation in citations:
-        add_citation(citation=citation, reported_figure=figure)
+    _add_citations(citations, reported_figure=figure)
     return figure
 
 
@@ -458,18 +491,6 @@ def add_reported_figure(
 # keeps the ones it needs, one cited status change for many partnerships, corrections of
 # activities, figures and relationships, saving (or restoring) a partnership without
 # touching its derived fields, and the reviewers' verification.
-
-
-@dataclass(frozen=True)
-class SourceInput:
-    """A source described on the spot, created by the service that cites it."""
-
-    title: str
-    publisher: str = ""
-    url: str = ""
-    published: PartialDate | None = None
-    kind: str = Source.Kind.NEWS_ARTICLE
-    language: str = "en"
 
 
 def _claim_needs_citation(citation: Citation) -> bool:
@@ -519,14 +540,8 @@ def record_status_change(
     create on the spot. All or nothing: if any transition is refused nothing is written,
     and for several partnerships the errors name each one refused."""
     if isinstance(source, SourceInput):
-        source = create_source(
-            title=source.title,
-            publisher=source.publisher,
-            url=source.url,
-            published=source.published,
-            kind=source.kind,
-            language=source.language,
-        )
+        # Created once, then cited by every partnership's event.
+        source = _create_described_source(source)
     citations = [CitationInput(source=source, quote=quote, locator=locator)] if source else []
     events, refusals = [], []
     for partnership in partnerships:

@@ -378,3 +378,33 @@ def test_sources_are_found_ignoring_case_and_accents():
     assert list(Source.objects.matching("KOLN und wolgograd")) == [source]
     assert list(Source.objects.matching("Jürgen")) == [source]
     assert not Source.objects.matching("  ").exists()
+
+
+# ------------------------------------------------- sources described with the claim
+
+
+def test_a_source_described_with_the_claim_is_created_with_it():
+    locality_a, locality_b = LocalityFactory(country="US"), LocalityFactory(country="UA")
+    partnership = services.create_partnership(
+        locality_a=locality_a,
+        locality_b=locality_b,
+        citations=[
+            services.CitationInput(
+                source=services.SourceInput(title="Council minutes", url="https://example.org/minutes"),
+                quote="the council approved the partnership",
+            )
+        ],
+    )
+    citation = partnership.citations.get()
+    assert citation.source == Source.objects.get(title="Council minutes")
+
+
+def test_an_invalid_described_source_names_its_place_and_writes_nothing():
+    locality_a, locality_b = LocalityFactory(country="US"), LocalityFactory(country="UA")
+    good = services.CitationInput(source=SourceFactory(), quote="one")
+    bad = services.CitationInput(source=services.SourceInput(title="Minutes", url="not a url"), quote="two")
+    with pytest.raises(ValidationError) as refused:
+        services.create_partnership(locality_a=locality_a, locality_b=locality_b, citations=[good, bad])
+    assert "citations.1.source.url" in refused.value.message_dict
+    assert not Partnership.objects.exists()
+    assert not Source.objects.filter(title="Minutes").exists()

@@ -4,7 +4,6 @@ a query string means, the querysets in ``partnerships.models`` how to fetch it, 
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
@@ -336,43 +335,42 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         data = s.PartnershipInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with transaction.atomic():
-            citations = _citations(request, values["citations"])
-            try:
-                partnership = services.create_partnership(
-                    locality_a=values["locality_a"],
-                    locality_b=values["locality_b"],
-                    level=values["kind"],
-                    established=values["established"],
-                    description=values["description"],
-                    organizations=values["organizations"],
-                    focus_areas=values["focus_areas"],
-                    citations=citations,
-                )
-            except services.ValidationError as error:
-                raise django_validation_error_as_drf(error) from None
+        citations = _citations(request, values["citations"])
+        try:
+            partnership = services.create_partnership(
+                locality_a=values["locality_a"],
+                locality_b=values["locality_b"],
+                level=values["kind"],
+                established=values["established"],
+                description=values["description"],
+                organizations=values["organizations"],
+                focus_areas=values["focus_areas"],
+                citations=citations,
+            )
+        except services.ValidationError as error:
+            raise django_validation_error_as_drf(error) from None
         created = partnership_detail_object(partnership.pk, None)
         body = s.PartnershipDetailSerializer(created, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
 def _citations(request, items) -> list[services.CitationInput]:
-    """The service's citation inputs, creating the new sources described (in the caller's
-    transaction, so a refused write leaves no orphan source behind)."""
-    result = []
-    for index, item in enumerate(items):
-        source = item.get("source_id")
-        if source is None:
-            if not request.user.has_perm("partnerships.add_source"):
-                raise PermissionDenied("Describing a new source needs the permission to add sources.")
-            try:
-                source = services.create_source(**item["source"])
-            except services.ValidationError as error:
-                raise ValidationError(
-                    {f"citations.{index}.source.{k}": v for k, v in error.message_dict.items()}
-                ) from None
-        result.append(services.CitationInput(source=source, quote=item["quote"], locator=item["locator"]))
-    return result
+    """The service's citation inputs; a new source described here is created by the
+    service, in the same transaction as the claim it supports."""
+    if any(item.get("source_id") is None for item in items) and not request.user.has_perm(
+        "partnerships.add_source"
+    ):
+        raise PermissionDenied("Describing a new source needs the permission to add sources.")
+    return [
+        services.CitationInput(
+            source=item["source_id"]
+            if item.get("source_id") is not None
+            else services.SourceInput(**item["source"]),
+            quote=item["quote"],
+            locator=item["locator"],
+        )
+        for item in items
+    ]
 
 
 def _as_of(request):
@@ -483,22 +481,21 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
         data = s.StatusEventInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with transaction.atomic():
-            citations = _citations(request, values["citations"])
-            try:
-                event = services.record_status_event(
-                    partnership=partnership,
-                    status=values["status"],
-                    effective=values["date"],
-                    note=values["note"],
-                    declared_by=values["declared_by"],
-                    declaring_organization=values["declaring_organization"],
-                    citations=citations,
-                    internal_record=values["internal_record"],
-                    recorded_by=request.user,
-                )
-            except services.ValidationError as error:
-                raise django_validation_error_as_drf(error) from None
+        citations = _citations(request, values["citations"])
+        try:
+            event = services.record_status_event(
+                partnership=partnership,
+                status=values["status"],
+                effective=values["date"],
+                note=values["note"],
+                declared_by=values["declared_by"],
+                declaring_organization=values["declaring_organization"],
+                citations=citations,
+                internal_record=values["internal_record"],
+                recorded_by=request.user,
+            )
+        except services.ValidationError as error:
+            raise django_validation_error_as_drf(error) from None
         event = StatusEvent.objects.select_related("declaring_organization").get(pk=event.pk)
         body = s.StatusEventSerializer(event, context=self.get_serializer_context()).data
         location = _absolute(request, "api:partnership-detail", partnership.pk)
