@@ -265,7 +265,7 @@ def _partnership_feature(obj, data):
     return {"type": "Feature", "id": obj.pk, "geometry": geometry, "properties": data}
 
 
-PARTNERSHIP_PARAMETERS = [
+LIST_PARAMETERS = [
     FORMAT_PARAMETER,
     OpenApiParameter("page", int, description="Page number, from 1; past the last page is a 404."),
     OpenApiParameter("page_size", int, description="Results per page, 1 to 200 (default 50)."),
@@ -277,7 +277,7 @@ PARTNERSHIP_PARAMETERS = [
         summary="Partnerships",
         description="Partnerships matching the filters, paginated; `?format=csv` or `?format=geojson` "
         "for all of them (a line between the two parties; null geometry without coordinates).",
-        parameters=PARTNERSHIP_PARAMETERS,
+        parameters=LIST_PARAMETERS,
         responses={
             (200, "application/json"): s.PartnershipSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -516,7 +516,7 @@ def _locality_feature(obj, data):
     get=extend_schema(
         summary="Localities",
         description="`?format=geojson`: points (null geometry without coordinates).",
-        parameters=PARTNERSHIP_PARAMETERS,
+        parameters=LIST_PARAMETERS,
         responses={
             (200, "application/json"): s.LocalitySerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -589,7 +589,7 @@ class LocalityDetail(ApiMixin, generics.RetrieveAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="Organizations",
-        parameters=[CSV_ONLY_FORMAT, *PARTNERSHIP_PARAMETERS[1:]],
+        parameters=[CSV_ONLY_FORMAT, *LIST_PARAMETERS[1:]],
         responses={
             (200, "application/json"): s.OrganizationSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -653,7 +653,7 @@ def source_rows():
         summary="Sources",
         description="Each source with what cites it (`cited_by`: the claim, its id, the partnership it "
         "concerns, the quote).",
-        parameters=[CSV_ONLY_FORMAT, *PARTNERSHIP_PARAMETERS[1:]],
+        parameters=[CSV_ONLY_FORMAT, *LIST_PARAMETERS[1:]],
         responses={
             (200, "application/json"): s.SourceSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -719,7 +719,7 @@ def figure_rows():
     get=extend_schema(
         summary="Reported figures",
         description="Counts that sources state, to set beside the registry's own.",
-        parameters=[CSV_ONLY_FORMAT, *PARTNERSHIP_PARAMETERS[1:]],
+        parameters=[CSV_ONLY_FORMAT, *LIST_PARAMETERS[1:]],
         responses={
             (200, "application/json"): s.ReportedFigureSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
