@@ -32,6 +32,18 @@ def test_csv_has_every_row_not_one_page(client, seed, name, model):
     assert sorted(int(row["id"]) for row in rows) == sorted(model.objects.values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize("name", ["locality-list", "organization-list"])
+def test_flat_csv_has_the_json_columns_and_values(client, seed, name):
+    listed = get_json(client, name, page_size=200)["results"]
+    rows = csv_rows(client.get(url(name, format="csv")))
+    assert list(rows[0]) == list(listed[0])
+    by_id = {str(item["id"]): item for item in listed}
+    for row in rows:
+        item = by_id[row["id"]]
+        assert row["name"] == item["name"]
+        assert row["html_url"] == item["html_url"]
+
+
 def test_partnership_csv_columns_match_the_json(client, seed):
     rows = {int(row["id"]): row for row in csv_rows(client.get(url("partnership-list", format="csv")))}
     json_rows = {row["id"]: row for row in get_json(client, "partnership-list", page_size=200)["results"]}

@@ -531,21 +531,8 @@ class LocalityList(ListMixin, generics.ListAPIView):
     serializer_class = s.LocalitySerializer
     filterset_class = LocalityFilterSet
     export_name = "localities"
-    csv_columns = [
-        "id",
-        "url",
-        "html_url",
-        "name",
-        "native_name",
-        "kind",
-        "country",
-        "subdivision",
-        "parent",
-        "latitude",
-        "longitude",
-        "wikidata_id",
-        "updated_at",
-    ]
+    # Flat already: the CSV has the JSON's columns.
+    csv_columns = s.LocalitySerializer.Meta.fields
 
     def get_queryset(self):
         return Locality.objects.annotate(registry_changed=registry_changed_expression())
@@ -603,18 +590,7 @@ class OrganizationList(ListMixin, generics.ListAPIView):
     serializer_class = s.OrganizationSerializer
     filterset_class = OrganizationFilterSet
     export_name = "organizations"
-    csv_columns = [
-        "id",
-        "url",
-        "html_url",
-        "name",
-        "abbreviation",
-        "kind",
-        "country",
-        "website",
-        "partnerships_url",
-        "updated_at",
-    ]
+    csv_columns = s.OrganizationSerializer.Meta.fields
 
     def get_queryset(self):
         return Organization.objects.annotate(registry_changed=registry_changed_expression())
