@@ -38,6 +38,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -4,6 +4,7 @@ a query string means, the querysets in ``partnerships.models`` how to fetch it, 
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
@@ -347,7 +348,7 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
                 focus_areas=values["focus_areas"],
                 citations=citations,
             )
-        except services.ValidationError as error:
+        except DjangoValidationError as error:
             raise django_validation_error_as_drf(error) from None
         created = partnership_detail_object(partnership.pk, None)
         body = s.PartnershipDetailSerializer(created, context=self.get_serializer_context()).data
@@ -379,7 +380,7 @@ def _as_of(request):
         return None
     try:
         return IsoDateField().clean(raw)
-    except services.ValidationError as error:
+    except DjangoValidationError as error:
         raise ValidationError({"as_of": list(error.messages)}) from None
 
 
@@ -494,7 +495,7 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
                 internal_record=values["internal_record"],
                 recorded_by=request.user,
             )
-        except services.ValidationError as error:
+        except DjangoValidationError as error:
             raise django_validation_error_as_drf(error) from None
         event = StatusEvent.objects.select_related("declaring_organization").get(pk=event.pk)
         body = s.StatusEventSerializer(event, context=self.get_serializer_context()).data

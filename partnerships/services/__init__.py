@@ -1,0 +1,67 @@
+"""Every write that touches more than one model, or that must obey the registry's rules,
+goes through here: the admin, the API, imports and the seed builder all call these
+functions, so the rules hold whichever door the data comes in by.
+
+The rooms: ``inputs`` (plain values callers hand in), ``sources`` (sources and
+citations), ``timeline`` (status events and the derived current status), ``records``
+(localities, organizations, partnerships, activities, figures) and ``curation``
+(verification and correction requests). Import from ``partnerships.services``; the
+names below are its public surface."""
+
+from .curation import review_corrections, submit_correction, verify_partnership
+from .inputs import AliasInput, CitationInput, SourceInput
+from .records import (
+    add_activity,
+    add_locality_alias,
+    add_reported_figure,
+    create_locality,
+    create_organization,
+    create_partnership,
+    relate_organizations,
+    update_activity,
+    update_organization_relationship,
+    update_reported_figure,
+)
+from .sources import add_citation, create_source, remove_citation
+from .timeline import (
+    ALLOWED_TRANSITIONS,
+    DERIVED_PARTNERSHIP_FIELDS,
+    delete_status_event,
+    record_status_change,
+    record_status_event,
+    save_partnership,
+    transition_error,
+    update_status_event,
+    validate_timeline,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "DERIVED_PARTNERSHIP_FIELDS",
+    "AliasInput",
+    "CitationInput",
+    "SourceInput",
+    "add_activity",
+    "add_citation",
+    "add_locality_alias",
+    "add_reported_figure",
+    "create_locality",
+    "create_organization",
+    "create_partnership",
+    "create_source",
+    "delete_status_event",
+    "record_status_change",
+    "record_status_event",
+    "relate_organizations",
+    "remove_citation",
+    "review_corrections",
+    "save_partnership",
+    "submit_correction",
+    "transition_error",
+    "update_activity",
+    "update_organization_relationship",
+    "update_reported_figure",
+    "update_status_event",
+    "validate_timeline",
+    "verify_partnership",
+]

@@ -1,0 +1,239 @@
+"""Creating and correcting the records themselves: localities and their aliases,
+organizations and their relationships, partnerships, activities and reported figures."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from ..dates import PartialDate
+from ..models import (
+    Activity,
+    FocusArea,
+    Locality,
+    LocalityAlias,
+    Organization,
+    OrganizationRelationship,
+    Partnership,
+    ReportedFigure,
+)
+from .inputs import AliasInput, CitationInput
+from .sources import _add_citations
+
+
+@transaction.atomic
+def create_locality(
+    *,
+    name: str,
+    country: str,
+    kind: str = Locality.Kind.CITY,
+    native_name: str = "",
+    subdivision: str = "",
+    parent: Locality | None = None,
+    latitude=None,
+    longitude=None,
+    wikidata_id: str = "",
+    description: str = "",
+    aliases: Iterable[AliasInput] = (),
+) -> Locality:
+    locality = Locality(
+        name=name.strip(),
+        native_name=native_name.strip(),
+        country=country,
+        kind=kind,
+        subdivision=subdivision,
+        parent=parent,
+        latitude=latitude,
+        longitude=longitude,
+        wikidata_id=wikidata_id,
+        description=description,
+    )
+    locality.full_clean()
+    locality.save()
+    for alias in aliases:
+        add_locality_alias(locality=locality, alias=alias)
+    return locality
+
+
+def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlias:
+    record = LocalityAlias(
+        locality=locality,
+        name=alias.name.strip(),
+        kind=alias.kind,
+        language=alias.language,
+        valid_from=alias.valid_from.date if alias.valid_from else None,
+        valid_from_precision=alias.valid_from.precision if alias.valid_from else "",
+        valid_to=alias.valid_to.date if alias.valid_to else None,
+        valid_to_precision=alias.valid_to.precision if alias.valid_to else "",
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+# ------------------------------------------------------------ organizations, sources
+
+
+def create_organization(
+    *,
+    name: str,
+    abbreviation: str = "",
+    kind: str = Organization.Kind.NONPROFIT,
+    country: str = "",
+    url: str = "",
+    description: str = "",
+) -> Organization:
+    organization = Organization(
+        name=name.strip(),
+        abbreviation=abbreviation,
+        kind=kind,
+        country=country,
+        url=url,
+        description=description,
+    )
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def relate_organizations(
+    *,
+    from_organization: Organization,
+    to_organization: Organization,
+    description: str,
+    citations: Sequence[CitationInput],
+) -> OrganizationRelationship:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that describes this relationship."})
+    relationship = OrganizationRelationship(
+        from_organization=from_organization,
+        to_organization=to_organization,
+        description=description,
+    )
+    relationship.full_clean()
+    relationship.save()
+    _add_citations(citations, organization_relationship=relationship)
+    return relationship
+
+
+def _focus_area(name: str) -> FocusArea:
+    area, _ = FocusArea.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    return area
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    locality_a: Locality,
+    locality_b: Locality,
+    level: str = Partnership.Level.SISTER_CITY,
+    established: PartialDate | None = None,
+    description: str = "",
+    organizations: Iterable[Organization] = (),
+    focus_areas: Iterable[str] = (),
+    citations: Sequence[CitationInput] = (),
+) -> Partnership:
+    """Create a partnership (refused if the pair exists in either order)."""
+    partnership = Partnership(
+        locality_a=locality_a,
+        locality_b=locality_b,
+        level=level,
+        established_on=established.date if established else None,
+        established_precision=established.precision if established else "",
+        description=description,
+    )
+    partnership.full_clean()
+    partnership.save()
+    partnership.organizations.set(organizations)
+    partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
+    _add_citations(citations, partnership=partnership)
+    return partnership
+
+
+@transaction.atomic
+def add_activity(
+    *,
+    partnership: Partnership,
+    kind: str,
+    description: str,
+    occurred: PartialDate | None = None,
+    is_planned: bool = False,
+    citations: Sequence[CitationInput],
+) -> Activity:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that reports this activity."})
+    activity = Activity(
+        partnership=partnership,
+        kind=kind,
+        description=description,
+        occurred_on=occurred.date if occurred else None,
+        occurred_precision=occurred.precision if occurred else "",
+        is_planned=is_planned,
+    )
+    activity.full_clean()
+    activity.save()
+    _add_citations(citations, activity=activity)
+    return activity
+
+
+@transaction.atomic
+def add_reported_figure(
+    *,
+    count: int,
+    as_of: PartialDate,
+    citations: Sequence[CitationInput],
+    qualifier: str = ReportedFigure.Qualifier.EXACTLY,
+    measure: str = ReportedFigure.Measure.PARTNERSHIPS,
+    country_a: str = "",
+    country_b: str = "",
+    status: str = "",
+    organization: Organization | None = None,
+    description: str = "",
+) -> ReportedFigure:
+    if not citations:
+        raise ValidationError({"citations": "Cite the source that states this figure."})
+    figure = ReportedFigure(
+        count=count,
+        qualifier=qualifier,
+        measure=measure,
+        country_a=country_a,
+        country_b=country_b,
+        status=status,
+        as_of=as_of.date,
+        as_of_precision=as_of.precision,
+        organization=organization,
+        description=description,
+    )
+    figure.full_clean()
+    figure.save()
+    _add_citations(citations, reported_figure=figure)
+    return figure
+
+
+def _save_changes(record, changes: dict):
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def update_activity(*, activity: Activity, **changes) -> Activity:
+    """Correct an activity's own fields (kind, occurred_on, description, …); its
+    citations are added and removed with add_citation() and remove_citation()."""
+    return _save_changes(activity, changes)
+
+
+@transaction.atomic
+def update_reported_figure(*, figure: ReportedFigure, **changes) -> ReportedFigure:
+    return _save_changes(figure, changes)
+
+
+@transaction.atomic
+def update_organization_relationship(
+    *, relationship: OrganizationRelationship, **changes
+) -> OrganizationRelationship:
+    return _save_changes(relationship, changes)

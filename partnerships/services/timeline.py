@@ -1,0 +1,253 @@
+"""A partnership's status timeline: which status may follow which, recording, correcting
+and deleting dated events, one cited change for many partnerships, and the derived
+current status stored on the partnership."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..dates import PartialDate
+from ..models import Organization, Partnership, Source, StatusEvent
+from .inputs import CitationInput, SourceInput
+from .sources import _add_citations, _create_described_source
+
+Status = Partnership.Status
+
+
+# --------------------------------------------------------------- status transitions
+
+# Which status may follow which. None is "no event yet": a partnership comes into the
+# record proposed or active. A terminated one comes back only by an explicit "active".
+ALLOWED_TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({Status.PROPOSED, Status.ACTIVE}),
+    Status.PROPOSED: frozenset({Status.ACTIVE, Status.TERMINATED}),
+    Status.ACTIVE: frozenset({Status.SUSPENDED, Status.TERMINATED}),
+    Status.SUSPENDED: frozenset({Status.ACTIVE, Status.TERMINATED}),
+    Status.TERMINATED: frozenset({Status.ACTIVE}),
+}
+
+
+def transition_error(previous: StatusEvent | None, new_status: str) -> str | None:
+    """Why ``new_status`` cannot follow ``previous`` (None when it can)."""
+    prev_status = previous.status if previous else None
+    if new_status in ALLOWED_TRANSITIONS[prev_status]:
+        return None
+    label = Status(new_status).label
+    if previous is None:
+        return (
+            f"A partnership's first recorded status must be proposed or active: it cannot be {label} "
+            "before it existed. Record when it was proposed or became active first."
+        )
+    if prev_status == new_status:
+        return (
+            f"It is already {label} (since {previous.effective}). To confirm that with another source, "
+            "add the source as a citation of that event instead of recording the same status again."
+        )
+    if prev_status == Status.TERMINATED:
+        return (
+            f"A terminated partnership cannot become {label} (terminated since {previous.effective}). "
+            "Only an explicit “active” event re-establishes it."
+        )
+    return f"A {Status(prev_status).label} partnership (since {previous.effective}) cannot become {label}."
+
+
+def _sort_key(event: StatusEvent):
+    # An event not saved yet goes after saved ones of the same date.
+    return (event.effective_on, event.pk is None, event.pk or 0)
+
+
+def validate_timeline(events: Iterable[StatusEvent]) -> None:
+    """Check every consecutive pair of a partnership's events, in date order."""
+    previous = None
+    for event in sorted(events, key=_sort_key):
+        error = transition_error(previous, event.status)
+        if error:
+            raise ValidationError({"status": f"On {event.effective}: {error}"})
+        previous = event
+
+
+def _lock(partnership: Partnership) -> Partnership:
+    # Serialises timeline writes to one partnership: two concurrent events cannot both
+    # be validated against the same, stale timeline.
+    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+
+
+def _refresh_current_status(partnership: Partnership) -> None:
+    latest = partnership.events.order_by("-effective_on", "-id").first()
+    partnership.current_status = latest.status if latest else ""
+    partnership.current_status_since = latest.effective_on if latest else None
+    partnership.current_status_since_precision = latest.effective_precision if latest else ""
+    partnership.save(
+        update_fields=[
+            "current_status",
+            "current_status_since",
+            "current_status_since_precision",
+            "updated_at",
+        ]
+    )
+
+
+def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
+    if internal_record and citations:
+        raise ValidationError(
+            {"is_internal_record": "An internal record has no citation: untick it or drop the citation."}
+        )
+    if not internal_record and not citations:
+        raise ValidationError(
+            {
+                "citations": "A status change needs a citation: pick or add the source that says so "
+                "(or mark it explicitly as an internal record)."
+            }
+        )
+
+
+@transaction.atomic
+def record_status_event(
+    *,
+    partnership: Partnership,
+    status: str,
+    effective: PartialDate,
+    note: str = "",
+    declared_by: str = "",
+    declaring_organization: Organization | None = None,
+    citations: Sequence[CitationInput] = (),
+    internal_record: bool = False,
+    recorded_by=None,
+) -> StatusEvent:
+    """Record a dated status change with its citations and update the current status."""
+    partnership = _lock(partnership)
+    _require_citations(citations, internal_record)
+    event = StatusEvent(
+        partnership=partnership,
+        status=status,
+        effective_on=effective.date,
+        effective_precision=effective.precision,
+        note=note,
+        declared_by=declared_by,
+        declaring_organization=declaring_organization,
+        is_internal_record=internal_record,
+        recorded_by=recorded_by,
+    )
+    event.full_clean()
+    validate_timeline([*partnership.events.all(), event])
+    event.save()
+    _add_citations(citations, status_event=event)
+    _refresh_current_status(partnership)
+    return event
+
+
+@transaction.atomic
+def update_status_event(
+    *,
+    event: StatusEvent,
+    status: str | None = None,
+    effective: PartialDate | None = None,
+    note: str | None = None,
+    declared_by: str | None = None,
+    declaring_organization: Organization | None = None,
+) -> StatusEvent:
+    """Correct an event; the whole timeline must still make sense afterwards. Arguments
+    left at None keep their value; ``declared_by`` and ``declaring_organization`` are
+    replaced together when either is given."""
+    partnership = _lock(event.partnership)
+    event = StatusEvent.objects.get(pk=event.pk)
+    if status is not None:
+        event.status = status
+    if effective is not None:
+        event.effective_on, event.effective_precision = effective.date, effective.precision
+    if note is not None:
+        event.note = note
+    if declared_by is not None or declaring_organization is not None:
+        event.declared_by = declared_by if declared_by is not None else StatusEvent.DeclaredBy.ORGANIZATION
+        event.declaring_organization = declaring_organization
+    event.full_clean()
+    validate_timeline([event if e.pk == event.pk else e for e in partnership.events.all()])
+    event.save()
+    _refresh_current_status(partnership)
+    return event
+
+
+@transaction.atomic
+def delete_status_event(*, event: StatusEvent) -> None:
+    """Remove an event (with its citations) if the remaining timeline still makes sense."""
+    partnership = _lock(event.partnership)
+    validate_timeline([e for e in partnership.events.all() if e.pk != event.pk])
+    event.delete()
+    _refresh_current_status(partnership)
+
+
+@transaction.atomic
+def record_status_change(
+    *,
+    partnerships: Sequence[Partnership],
+    status: str,
+    effective: PartialDate,
+    note: str = "",
+    declared_by: str = "",
+    declaring_organization: Organization | None = None,
+    source: Source | SourceInput | None = None,
+    quote: str = "",
+    locator: str = "",
+    internal_record: bool = False,
+    recorded_by=None,
+) -> list[StatusEvent]:
+    """Record one status change, with one citation, for each of the partnerships (a news
+    report that many were suspended). ``source`` is an existing source or a SourceInput to
+    create on the spot. All or nothing: if any transition is refused nothing is written,
+    and for several partnerships the errors name each one refused."""
+    if isinstance(source, SourceInput):
+        # Created once, then cited by every partnership's event.
+        source = _create_described_source(source)
+    citations = [CitationInput(source=source, quote=quote, locator=locator)] if source else []
+    events, refusals = [], []
+    for partnership in partnerships:
+        try:
+            with transaction.atomic():
+                events.append(
+                    record_status_event(
+                        partnership=partnership,
+                        status=status,
+                        effective=effective,
+                        note=note,
+                        declared_by=declared_by,
+                        declaring_organization=declaring_organization,
+                        citations=citations,
+                        internal_record=internal_record,
+                        recorded_by=recorded_by,
+                    )
+                )
+        except ValidationError as error:
+            if len(partnerships) == 1:
+                raise
+            refusals.append(f"{partnership}: {' '.join(error.messages)}")
+    if refusals:
+        raise ValidationError(refusals)
+    return events
+
+
+DERIVED_PARTNERSHIP_FIELDS = (
+    "current_status",
+    "current_status_since",
+    "current_status_since_precision",
+    "last_verified_at",
+    "last_verified_by",
+)
+
+
+@transaction.atomic
+def save_partnership(*, partnership: Partnership) -> Partnership:
+    """Save staff edits of a partnership's own fields, or an earlier version restored from
+    its history. The derived fields are never taken from the edited object: the current
+    status is recomputed from the events and the verification is kept as stored, so a
+    restored version cannot contradict the timeline."""
+    stored = _lock(partnership)
+    for name in DERIVED_PARTNERSHIP_FIELDS:
+        setattr(partnership, name, getattr(stored, name))
+    latest = partnership.events.order_by("-effective_on", "-id").first()
+    partnership.current_status = latest.status if latest else ""
+    partnership.current_status_since = latest.effective_on if latest else None
+    partnership.current_status_since_precision = latest.effective_precision if latest else ""
+    partnership.full_clean()
+    partnership.save()
+    return partnership
