@@ -1,24 +1,52 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up everything
-# (a virtual environment with the pinned dependencies from pyproject.toml) on first use.
+# (a virtual environment with exactly the locked dependencies, requirements/lock.txt) on
+# first use, and again whenever pyproject.toml or the lock changes.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
+# uv.lock is the resolution of pyproject.toml (every dependency, transitive ones too, with
+# hashes, for every platform); requirements/lock.txt is its export, which plain pip
+# installs with --require-hashes. `make lock` writes both; `make lint` fails when either
+# is out of date. LOCK_ARGS passes options to `uv lock`, e.g. LOCK_ARGS=--upgrade.
+UV := $(VENV)/bin/uv
+LOCK := requirements/lock.txt
+LOCK_ARGS ?=
+EXPORT_LOCK := $(UV) export --quiet --format requirements.txt --group dev --group build --no-emit-project --frozen
+
 CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install browser run test lint format seed-fixture superuser clean demo bench-import
+.PHONY: install lock check-lock browser run test lint format seed-fixture superuser clean demo bench-import
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e . --group dev
+# A fresh environment each time, so nothing outside the lock lingers; then the project
+# itself, without dependencies and built by the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Resolve pyproject.toml again (keeping the locked versions that still fit) and export it.
+# Needs only uv from an existing environment, not an up-to-date one.
+lock:
+	@test -x $(UV) || $(MAKE) install
+	$(UV) lock $(LOCK_ARGS)
+	@mkdir -p $(dir $(LOCK))
+	$(EXPORT_LOCK) > $(LOCK).new
+	@# Rewritten only when it changes, so that an unchanged lock does not reinstall.
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; else mv $(LOCK).new $(LOCK); fi
+
+check-lock:
+	@test -x $(UV) || $(MAKE) install
+	@$(UV) lock --quiet --check || { echo "uv.lock is out of date with pyproject.toml: run make lock" >&2; exit 1; }
+	@$(EXPORT_LOCK) | diff -u $(LOCK) - || { echo "$(LOCK) is not the export of uv.lock: run make lock" >&2; exit 1; }
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:
@@ -34,7 +62,8 @@ run: install
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+# The same checks as the pre-commit hooks (.pre-commit-config.yaml), plus the lock's.
+lint: install check-lock
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
