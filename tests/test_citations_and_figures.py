@@ -369,7 +369,14 @@ def test_deleting_a_partnership_deletes_its_citations():
 def test_citation_of_a_partnership_not_saved_yet_validates():
     # The admin validates a new partnership and its first citation in one request.
     partnership = Partnership(locality_a=LocalityFactory(), locality_b=LocalityFactory())
-    Citation(source=SourceFactory(), partnership=partnership, quote="q").clean()
+    citation = Citation(source=SourceFactory(), partnership=partnership, quote="q")
+    citation.clean()  # the unsaved partnership counts as its one claim
+    assert not Partnership.objects.exists()
+    assert not Citation.objects.exists()
+    # Saved afterwards, as the admin does, the citation supports that partnership.
+    partnership.save()
+    citation.save()
+    assert Citation.objects.get().target == partnership
 
 
 def test_sources_are_found_ignoring_case_and_accents():

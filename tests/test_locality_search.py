@@ -191,6 +191,9 @@ def test_alias_clean_allows_resaving_the_same_alias(kharkiv):
     alias = kharkiv.aliases.get()
     alias.language = "uk"
     alias.full_clean()  # must not count itself as a duplicate
+    alias.save()
+    assert list(kharkiv.aliases.values_list("name", "language")) == [("Kharkov", "uk")]
+    assert list(Locality.objects.named("Kharkov")) == [kharkiv]
 
 
 def test_same_alias_is_allowed_on_different_localities(kharkiv):

@@ -77,8 +77,14 @@ def test_service_refused_pair_writes_nothing(existing, seattle, tashkent):
     assert Citation.objects.count() == citations_before
 
 
-def test_full_clean_of_the_existing_partnership_does_not_flag_itself(existing):
-    existing.full_clean()
+def test_full_clean_of_the_existing_partnership_does_not_flag_itself(existing, seattle, tashkent):
+    existing.full_clean()  # its own pair is not "a partnership that already exists"
+    assert list(Partnership.objects.for_pair(seattle, tashkent)) == [existing]
+    assert (existing.locality_a, existing.locality_b) == (seattle, tashkent)
+    # ...while the same pair in a new record, in either order, is still flagged.
+    with pytest.raises(ValidationError) as exc:
+        Partnership(locality_a=tashkent, locality_b=seattle).full_clean()
+    assert any(f"#{existing.pk}" in m for m in exc.value.message_dict["locality_b"])
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["same-order", "reverse-order"])
