@@ -34,14 +34,6 @@ RESULT_KEYS = {
 }
 
 
-def _pair(seed_names):
-    return {frozenset(loc["name"] for loc in row["localities"]) for row in seed_names}
-
-
-def _names(page):
-    return [tuple(loc["name"] for loc in row["localities"]) for row in page["results"]]
-
-
 def test_list_has_the_contract_shape(client, seed):
     page = get_json(client, "partnership-list", page_size=200)
     assert set(page) == {"count", "next", "previous", "results"}
