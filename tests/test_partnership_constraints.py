@@ -226,6 +226,9 @@ def test_clean_refuses_a_locality_that_is_its_own_parent(seattle):
 @pytest.mark.parametrize("code", ["US", "RU", "UA", "XK"])
 def test_country_validator_accepts_known_codes_and_kosovo(code):
     validate_country_code(code)
+    assert country_name(code) != code  # a country the registry can name
+    locality = services.create_locality(name="Somewhere", country=code)
+    assert Locality.objects.get(pk=locality.pk).country == code
 
 
 @pytest.mark.parametrize("code", ["XX", "us", "Us", "USA", "U", "", "ZZ"])
@@ -255,6 +258,8 @@ def test_service_accepts_kosovo():
 @pytest.mark.parametrize("code", ["US-WA", "RU-TVE", "DE-NW"])
 def test_subdivision_validator_accepts_iso_3166_2_codes(code):
     validate_subdivision_code(code)
+    locality = services.create_locality(name="Somewhere", country=code.split("-")[0], subdivision=code)
+    assert Locality.objects.get(pk=locality.pk).subdivision == code
 
 
 @pytest.mark.parametrize("code", ["US-XX", "WA", "RU-", "XX-AB", "US-WA-1"])
@@ -280,6 +285,8 @@ def test_service_refuses_an_unknown_subdivision():
 @pytest.mark.parametrize("value", ["Q1", "Q1490", "Q123456789"])
 def test_wikidata_validator_accepts_item_ids(value):
     validate_wikidata_id(value)
+    locality = services.create_locality(name="Somewhere", country="US", wikidata_id=value)
+    assert Locality.objects.get(pk=locality.pk).wikidata_id == value
 
 
 @pytest.mark.parametrize("value", ["Q", "Q0", "Q01", "q1490", "P31", "1490", "Q14 90", "Q1490x"])
