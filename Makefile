@@ -23,12 +23,15 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 .PHONY: install lock check-lock browser run test lint format seed-fixture superuser clean demo bench-import
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
-# itself, without dependencies and built by the locked setuptools.
+# itself, without dependencies and built by the locked setuptools; then the lock checked
+# against pyproject.toml.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
+	@# A lock that no longer fits pyproject.toml stops here, with the fix (make lock) named.
+	@$(MAKE) --no-print-directory check-lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,7 +39,7 @@ install: $(STAMP)
 # Resolve pyproject.toml again (keeping the locked versions that still fit) and export it.
 # Needs only uv from an existing environment, not an up-to-date one.
 lock:
-	@test -x $(UV) || $(MAKE) install
+	@test -x $(UV) || $(MAKE) install || test -x $(UV)
 	$(UV) lock $(LOCK_ARGS)
 	@mkdir -p $(dir $(LOCK))
 	$(EXPORT_LOCK) > $(LOCK).new
@@ -44,7 +47,7 @@ lock:
 	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; else mv $(LOCK).new $(LOCK); fi
 
 check-lock:
-	@test -x $(UV) || $(MAKE) install
+	@test -x $(UV) || $(MAKE) install || test -x $(UV)
 	@$(UV) lock --quiet --check || { echo "uv.lock is out of date with pyproject.toml: run make lock" >&2; exit 1; }
 	@$(EXPORT_LOCK) | diff -u $(LOCK) - || { echo "$(LOCK) is not the export of uv.lock: run make lock" >&2; exit 1; }
 
