@@ -65,7 +65,7 @@ run: install
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The same checks as the pre-commit hooks (.pre-commit-config.yaml), plus the lock's.
+# The same checks as the pre-commit hooks (.pre-commit-config.yaml), on every file.
 lint: install check-lock
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -103,4 +103,4 @@ superuser: install
 	$(PY) manage.py createsuperuser
 
 clean:
-	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache .mypy_cache
