@@ -15,7 +15,7 @@ label, model names, tables and migrations are those of the single module this on
 """
 
 from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
-from .citations import CITATION_TARGETS, Citation
+from .citations import CITATION_TARGETS, Citation, CitationTarget
 from .corrections import CorrectionRequest
 from .figures import ReportedFigure
 from .localities import Locality, LocalityAlias, LocalityQuerySet
@@ -28,6 +28,7 @@ __all__ = [
     "PRECISION_HELP",
     "Activity",
     "Citation",
+    "CitationTarget",
     "CorrectionRequest",
     "FocusArea",
     "Locality",

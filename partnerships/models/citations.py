@@ -15,6 +15,9 @@ from .organizations import OrganizationRelationship
 from .partnerships import Activity, Partnership, StatusEvent
 from .sources import Source
 
+# What a citation can support, by the name of its column (an id column <name>_id each).
+CitationTarget = Partnership | StatusEvent | Activity | ReportedFigure | OrganizationRelationship | Locality
+
 CITATION_TARGETS = (
     "partnership",
     "status_event",
@@ -88,11 +91,11 @@ class Citation(models.Model):
         return self.source.get_absolute_url()
 
     @property
-    def target(self) -> models.Model | None:
+    def target(self) -> CitationTarget | None:
         """The record the citation supports."""
         for name in self.TARGETS:
             if getattr(self, f"{name}_id"):
-                target: models.Model = getattr(self, name)
+                target: CitationTarget = getattr(self, name)
                 return target
         return None
 
