@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.migrations.loader import MigrationLoader
-from django.db.models import Model
 
 from partnerships.dates import PartialDate, partial_date_constraint
 from partnerships.models import (
@@ -20,6 +19,7 @@ from partnerships.models import (
     ReportedFigure,
     Source,
     StatusEvent,
+    precision_field,
 )
 from tests.factories import LocalityFactory, PartnershipFactory, SourceFactory
 
@@ -29,7 +29,7 @@ class Case:
     """A declared pair: its model, its name, its columns, whether a date is required and
     the name of its CHECK constraint."""
 
-    model: type[Model]
+    model: type[models.Model]
     pair: str
     date_field: str
     precision_field: str
@@ -130,6 +130,19 @@ def test_the_pair_knows_its_columns(case):
     )
     assert declared.fset is not None  # get_or_create() takes only properties with a setter
     assert case.model._meta.get_field(case.date_field).null is not case.required
+
+
+def test_a_pair_belongs_on_a_concrete_model():
+    with pytest.raises(TypeError, match="concrete model"):
+
+        class Dated(models.Model):
+            on = models.DateField(null=True)
+            on_precision = precision_field(blank=True)
+            when = PartialDatePair("on", "on_precision", required=False, constraint="dated_on_precision")
+
+            class Meta:
+                abstract = True
+                app_label = "partnerships"
 
 
 # ---------------------------------------------------------------------- get and set

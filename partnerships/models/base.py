@@ -1,4 +1,4 @@
-"""What every model room shares: the timestamps, the precision column and the partial-date
+"""What the model modules share: the timestamps, the precision column and the partial-date
 pair.
 
 A date that a source gives only to the month or the year is stored in two columns: the
@@ -88,7 +88,10 @@ class PartialDatePair(property):
     def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         """Called by Django's model metaclass: put the pair on the class and its CHECK
         among the model's constraints (also where migrations look for them, which is
-        only when Meta itself declares constraints)."""
+        only when Meta itself declares constraints). Only a concrete model can have one:
+        Django would not pass an abstract model's pair on to its children."""
+        if cls._meta.abstract:
+            raise TypeError(f"{cls.__name__}.{name}: declare a PartialDatePair on a concrete model")
         setattr(cls, name, self)
         constraints = [*cls._meta.constraints, self.constraint()]
         cls._meta.constraints = constraints
@@ -133,7 +136,7 @@ class PartialDatePair(property):
         }
 
     def display(self, instance: models.Model) -> str:
-        """ "2002", "July 2002", "15 July 2002"; "" for no date."""
+        """The date as people read it: "2002", "July 2002", "15 July 2002"; "" for none."""
         return format_partial_date(*self._columns(instance))
 
     def errors(self, instance: models.Model, *, allow_future: bool = False) -> dict[str, str]:

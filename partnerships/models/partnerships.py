@@ -161,8 +161,9 @@ class Partnership(TimestampedModel):
         constraint="partnership_status_since_precision",
     )
 
-    # Set by partnerships.services.curation.verify_partnership() when a reviewer has checked the record
-    # against its sources; the review queue lists what was never or long ago verified.
+    # Set by partnerships.services.curation.verify_partnership() when a reviewer has checked
+    # the record against its sources; the review queue lists what was never or long ago
+    # verified.
     last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -362,6 +363,7 @@ class Activity(TimestampedModel):
     class Meta:
         verbose_name_plural = "activities"
         ordering = ["partnership", "occurred_on", "id"]
+        # The CHECK on occurred_on and its precision comes with the occurred pair.
 
     def __str__(self) -> str:
         when = Activity.occurred.display(self) or "undated"
