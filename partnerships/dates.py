@@ -9,10 +9,16 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Func, IntegerField, Q
+from django.db.models import CheckConstraint, Func, IntegerField, Q
+from django.db.models.lookups import Exact
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 
 class DatePrecision(models.TextChoices):
@@ -30,7 +36,7 @@ class PartialDate:
     date: datetime.date
     precision: str = DatePrecision.DAY
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.precision not in DatePrecision.values:
             raise ValueError(f"unknown precision {self.precision!r}")
         if self.date != first_of_period(self.date, self.precision):
@@ -138,17 +144,32 @@ class _DatePart(Func):
     part: str = ""
     sqlite_offset: int = 0  # SQLite stores dates as 'YYYY-MM-DD' text
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(
+        self,
+        compiler: "SQLCompiler",
+        connection: "BaseDatabaseWrapper",
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> "_AsSqlType":
         return super().as_sql(
-            compiler, connection, template=f"EXTRACT({self.part} FROM %(expressions)s)", **extra
+            compiler,
+            connection,
+            function,
+            f"EXTRACT({self.part} FROM %(expressions)s)",
+            arg_joiner,
+            **extra_context,
         )
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra_context: Any
+    ) -> "_AsSqlType":
         return super().as_sql(
             compiler,
             connection,
             template=f"CAST(substr(%(expressions)s, {self.sqlite_offset}, 2) AS INTEGER)",
-            **extra,
+            **extra_context,
         )
 
 
@@ -162,14 +183,13 @@ class MonthOfYear(_DatePart):
     sqlite_offset = 6
 
 
-def partial_date_constraint(date_field: str, precision_field: str, *, name: str, required: bool):
+def partial_date_constraint(
+    date_field: str, precision_field: str, *, name: str, required: bool
+) -> CheckConstraint:
     """A CHECK that the date is the first day of its period, and that a precision goes
     with a date (and only with a date)."""
-    from django.db.models import CheckConstraint
-    from django.db.models.lookups import Exact
-
-    day_one = Exact(DayOfMonth(date_field), 1)
-    month_one = Exact(MonthOfYear(date_field), 1)
+    day_one: Exact[int] = Exact(DayOfMonth(date_field), 1)
+    month_one: Exact[int] = Exact(MonthOfYear(date_field), 1)
     with_date = Q(**{f"{date_field}__isnull": False}) & (
         Q(**{precision_field: DatePrecision.DAY})
         | (Q(**{precision_field: DatePrecision.MONTH}) & Q(day_one))

@@ -1,15 +1,30 @@
+"""Search keys: normalised copies of name fields, for lookups that ignore case and
+diacritics (see ``partnerships.text.normalize_name``). Migrations refer to
+``partnerships.fields.SearchKeyField`` by this path."""
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 
 from .text import normalize_name
 
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
-class SearchKeyField(models.CharField):
+    # The stubs make fields generic (the types one sets and gets); Django's classes are not.
+    _CharField = models.CharField[str | int | Combinable, str]
+else:
+    _CharField = models.CharField
+
+
+class SearchKeyField(_CharField):
     """A normalised copy of another field, kept in step on save() and bulk_create()
     (Django calls pre_save for both; see SearchKeyedModel for partial saves), so lookups
     that ignore case and diacritics are a plain indexed comparison on PostgreSQL and
     SQLite alike."""
 
-    def __init__(self, *args, populate_from: str, **kwargs):
+    def __init__(self, *args: Any, populate_from: str, **kwargs: Any) -> None:
         self.populate_from = populate_from
         kwargs.setdefault("max_length", 255)
         kwargs.setdefault("editable", False)
@@ -17,7 +32,7 @@ class SearchKeyField(models.CharField):
         kwargs.setdefault("db_index", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["populate_from"] = self.populate_from
         for key, default in (("editable", False), ("blank", True), ("db_index", False)):
@@ -25,13 +40,13 @@ class SearchKeyField(models.CharField):
                 kwargs.pop(key, None)
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = normalize_name(getattr(model_instance, self.populate_from) or "")[: self.max_length]
         setattr(model_instance, self.attname, value)
         return value
 
 
-def fill_search_keys(instance) -> None:
+def fill_search_keys(instance: models.Model) -> None:
     """Compute an instance's search keys now, so clean() can check them before saving."""
     for field in instance._meta.concrete_fields:
         if isinstance(field, SearchKeyField):
@@ -47,12 +62,12 @@ class SearchKeyedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
         if update_fields is not None:
-            update_fields = set(update_fields)
-            update_fields |= {
+            listed = set(update_fields)
+            update_fields = listed | {
                 field.name
                 for field in self._meta.concrete_fields
-                if isinstance(field, SearchKeyField) and field.populate_from in update_fields
+                if isinstance(field, SearchKeyField) and field.populate_from in listed
             }
         super().save(*args, update_fields=update_fields, **kwargs)

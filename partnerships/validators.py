@@ -1,3 +1,5 @@
+"""Validators of codes the registry stores: ISO 3166 countries and subdivisions, Wikidata ids."""
+
 import re
 
 import pycountry

@@ -1,0 +1,49 @@
+"""The registry's models, one module per group of records:
+
+- ``base``: timestamps, the precision column and ``PartialDatePair`` (a date with its
+  precision, with its validation, constraint and display);
+- ``localities``: Locality, LocalityAlias and the name searches;
+- ``organizations``: Organization and OrganizationRelationship;
+- ``sources``: Source;
+- ``partnerships``: FocusArea, Partnership (with its queries), StatusEvent and Activity;
+- ``figures``: ReportedFigure;
+- ``citations``: Citation, which ties a source to one claim of any of the above;
+- ``corrections``: CorrectionRequest.
+
+Import from ``partnerships.models``: every name below is re-exported here, and the app
+label, model names, tables and migrations are those of the single module this once was.
+"""
+
+from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
+from .citations import CITATION_TARGETS, Citation, CitationTarget
+from .corrections import CorrectionRequest
+from .figures import ReportedFigure
+from .localities import Locality, LocalityAlias, LocalityQuerySet
+from .organizations import Organization, OrganizationQuerySet, OrganizationRelationship
+from .partnerships import Activity, FocusArea, Partnership, PartnershipQuerySet, StatusEvent
+from .sources import Source, SourceQuerySet
+
+__all__ = [
+    "CITATION_TARGETS",
+    "PRECISION_HELP",
+    "Activity",
+    "Citation",
+    "CitationTarget",
+    "CorrectionRequest",
+    "FocusArea",
+    "Locality",
+    "LocalityAlias",
+    "LocalityQuerySet",
+    "Organization",
+    "OrganizationQuerySet",
+    "OrganizationRelationship",
+    "PartialDatePair",
+    "Partnership",
+    "PartnershipQuerySet",
+    "ReportedFigure",
+    "Source",
+    "SourceQuerySet",
+    "StatusEvent",
+    "TimestampedModel",
+    "precision_field",
+]

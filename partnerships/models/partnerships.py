@@ -1,0 +1,376 @@
+"""Partnerships and what happens to them: the partnership itself (two localities, its level,
+when it was established), its dated status events, from which its current status is
+derived, and its activities; with the focus areas it is tagged with and the queries that
+filter partnerships (by country, by party, as they stood on a date)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Greatest, Least, NullIf
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from ..dates import DatePrecision, raise_for
+from .base import PartialDatePair, TimestampedModel, precision_field
+from .localities import Locality
+from .organizations import Organization
+
+
+class FocusArea(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
+    def with_parties(self) -> PartnershipQuerySet:
+        return self.select_related("locality_a", "locality_b")
+
+    def as_of(self, date: datetime.date | None = None) -> PartnershipQuerySet:
+        """Partnerships that existed on the date, each annotated with ``status``,
+        ``status_since`` and ``status_since_precision`` as they were then.
+
+        Without a date, the current status (stored on the row) is used. With one, the
+        status is that of the latest event on or before it. A partnership is left out
+        when it is known not to exist yet: its first event and its establishment date are
+        both later (or one is later and the other unknown). One with no dated fact at all
+        is kept, with an unknown (null) status, as is one established by then whose first
+        status event is later. Either way it is one SQL query, whatever the number of rows."""
+        if date is None:
+            return self.annotate(
+                status=NullIf(F("current_status"), Value("")),
+                status_since=F("current_status_since"),
+                status_since_precision=NullIf(F("current_status_since_precision"), Value("")),
+            )
+        events = StatusEvent.objects.filter(partnership=OuterRef("pk"))
+        latest = events.filter(effective_on__lte=date).order_by("-effective_on", "-id")
+        return self.annotate(
+            status=Subquery(latest.values("status")[:1]),
+            status_since=Subquery(latest.values("effective_on")[:1]),
+            status_since_precision=Subquery(latest.values("effective_precision")[:1]),
+        ).filter(
+            Q(status__isnull=False)
+            | Q(established_on__lte=date)
+            | (Q(established_on__isnull=True) & ~Exists(events))
+        )
+
+    def active(self) -> PartnershipQuerySet:
+        return self.filter(current_status=Partnership.Status.ACTIVE)
+
+    def in_country(self, *codes: str) -> PartnershipQuerySet:
+        """Partnerships with a party in any of the countries."""
+        return self.filter(Q(locality_a__country__in=codes) | Q(locality_b__country__in=codes))
+
+    def between(self, country_1: str, country_2: str) -> PartnershipQuerySet:
+        """Partnerships with one party in each of the two countries."""
+        return self.filter(
+            Q(locality_a__country=country_1, locality_b__country=country_2)
+            | Q(locality_a__country=country_2, locality_b__country=country_1)
+        )
+
+    def involving(self, locality: Locality | int) -> PartnershipQuerySet:
+        return self.filter(Q(locality_a=locality) | Q(locality_b=locality))
+
+    def matching(self, text: str) -> PartnershipQuerySet:
+        """Partnerships where either party's name or alias contains the text."""
+        localities = Locality.objects.matching(text).values("pk")
+        return self.filter(Q(locality_a__in=localities) | Q(locality_b__in=localities))
+
+    def for_pair(self, locality_1: Locality | int, locality_2: Locality | int) -> PartnershipQuerySet:
+        """The partnership between two localities, whichever order they were entered in."""
+        return self.filter(
+            Q(locality_a=locality_1, locality_b=locality_2) | Q(locality_a=locality_2, locality_b=locality_1)
+        )
+
+
+class Partnership(TimestampedModel):
+    """A partnership between two distinct localities. It is unordered: Seattle–Tashkent
+    and Tashkent–Seattle are the same partnership."""
+
+    class Level(models.TextChoices):
+        SISTER_CITY = "sister_city", "sister city"
+        SISTER_COUNTY = "sister_county", "sister county"
+        SISTER_STATE = "sister_state", "sister state or region"
+        FRIENDSHIP = "friendship", "friendship agreement"
+        COOPERATION = "cooperation", "cooperation agreement"
+        PARTNERSHIP = "partnership", "city partnership (kind not stated)"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "proposed"
+        ACTIVE = "active", "active"
+        SUSPENDED = "suspended", "suspended"
+        TERMINATED = "terminated", "terminated"
+
+    locality_a = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_a",
+        verbose_name="first party",
+    )
+    locality_b = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_b",
+        verbose_name="second party",
+    )
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.SISTER_CITY)
+    established_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it was signed or founded, as precisely as a source says.",
+    )
+    established_precision = precision_field(blank=True)
+    established = PartialDatePair(
+        "established_on",
+        "established_precision",
+        required=False,
+        constraint="partnership_established_precision",
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="partnerships",
+        help_text="Organizations that facilitate it.",
+    )
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="partnerships")
+    description = models.TextField(blank=True)
+
+    # Derived from the status events and written by one function only,
+    # partnerships.services.timeline.refresh_current_status(); stored so that "current
+    # status" filters are a plain indexed column.
+    current_status = models.CharField(max_length=10, choices=Status.choices, blank=True, editable=False)
+    current_status_since = models.DateField(null=True, blank=True, editable=False)
+    current_status_since_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, editable=False
+    )
+    current_status_since_partial = PartialDatePair(
+        "current_status_since",
+        "current_status_since_precision",
+        required=False,
+        constraint="partnership_status_since_precision",
+    )
+
+    # Set by partnerships.services.curation.verify_partnership() when a reviewer has checked
+    # the record against its sources; the review queue lists what was never or long ago
+    # verified.
+    last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = PartnershipQuerySet.as_manager()
+
+    # Who changed what, when: every save through the admin, the API, imports and
+    # bulk actions (bulk_create_with_history) lands in HistoricalPartnership.
+    history = HistoricalRecords(m2m_fields=[organizations, focus_areas])
+
+    class Meta:
+        ordering = ["locality_a__name", "locality_b__name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(locality_a=F("locality_b")),
+                name="partnership_distinct_parties",
+                violation_error_message="A partnership needs two different localities.",
+            ),
+            models.UniqueConstraint(
+                Least("locality_a", "locality_b"),
+                Greatest("locality_a", "locality_b"),
+                name="partnership_unique_pair",
+                violation_error_message="A partnership between these two localities already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_status="", current_status_since__isnull=True)
+                | (
+                    Q(current_status__in=["proposed", "active", "suspended", "terminated"])
+                    & Q(current_status_since__isnull=False)
+                ),
+                name="partnership_current_status_dated",
+                violation_error_message="A current status needs the date since when it holds.",
+            ),
+        ]
+        indexes = [
+            # Lists filtered by current status (status=active, the home page counts).
+            models.Index(fields=["current_status"], name="partnership_status_idx"),
+            # The change feed and updated_since filters.
+            models.Index(fields=["updated_at"], name="partnership_updated_idx"),
+            # The review queue: never verified first, then the oldest verifications.
+            models.Index(fields=["last_verified_at"], name="partnership_verified_idx"),
+        ]
+
+    def __str__(self) -> str:
+        a = self.locality_a.name if self.locality_a_id else "?"
+        b = self.locality_b.name if self.locality_b_id else "?"
+        return f"{a} – {b}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:partnership-detail", kwargs={"pk": self.pk})
+
+    @property
+    def localities(self) -> tuple[Locality, Locality]:
+        return (self.locality_a, self.locality_b)
+
+    def clean(self) -> None:
+        errors = Partnership.established.errors(self)
+        if self.locality_a_id and self.locality_b_id:
+            if self.locality_a_id == self.locality_b_id:
+                errors["locality_b"] = "A partnership needs two different localities."
+            else:
+                existing = (
+                    Partnership.objects.for_pair(self.locality_a_id, self.locality_b_id)
+                    .exclude(pk=self.pk)
+                    .first()
+                )
+                if existing is not None:
+                    errors["locality_b"] = (
+                        f"A partnership between these two localities already exists: {existing} "
+                        f"(record #{existing.pk}), whichever order they are entered in."
+                    )
+        raise_for(errors)
+
+
+class StatusEvent(models.Model):
+    """A dated change of a partnership's status, with its citations."""
+
+    class DeclaredBy(models.TextChoices):
+        LOCALITY_A = "locality_a", "the first party"
+        LOCALITY_B = "locality_b", "the second party"
+        BOTH = "both", "both parties"
+        ORGANIZATION = "organization", "an organization"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(
+        max_length=10,
+        choices=Partnership.Status.choices,
+        help_text=(
+            "proposed: announced or being negotiated, not yet signed; active: signed and in force "
+            "(also revived); suspended: put on hold, frozen, paused; terminated: ended."
+        ),
+    )
+    effective_on = models.DateField(help_text="When the status took effect, as precisely as the source says.")
+    effective_precision = precision_field()
+    effective = PartialDatePair(
+        "effective_on", "effective_precision", required=True, constraint="event_effective_precision"
+    )
+    note = models.TextField(blank=True)
+    declared_by = models.CharField(
+        max_length=12,
+        choices=DeclaredBy.choices,
+        blank=True,
+        help_text="Who declared the change, if known.",
+    )
+    declaring_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declared_events",
+    )
+    is_internal_record = models.BooleanField(
+        default=False,
+        help_text="Tick only for a change staff know of without a citable source; it is flagged for review.",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(declared_by="organization", declaring_organization__isnull=False)
+                | (~Q(declared_by="organization") & Q(declaring_organization__isnull=True)),
+                name="event_declaring_organization_iff_declared_by_organization",
+                violation_error_message="Name the organization exactly when an organization declared the change.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "active", "suspended", "terminated"]),
+                name="event_status_valid",
+                violation_error_message="Unknown status.",
+            ),
+        ]
+        indexes = [
+            # as_of(date): the latest event on or before a date, per partnership.
+            models.Index(fields=["partnership", "effective_on", "id"], name="event_timeline_idx"),
+            # The home page's latest status changes.
+            models.Index(fields=["-effective_on", "-id"], name="event_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.get_status_display()} since {StatusEvent.effective.display(self)}"
+
+    def get_absolute_url(self) -> str:
+        return self.partnership.get_absolute_url()
+
+    def clean(self) -> None:
+        errors = StatusEvent.effective.errors(self)
+        if self.declared_by == self.DeclaredBy.ORGANIZATION and not self.declaring_organization_id:
+            errors["declaring_organization"] = "Name the organization that declared the change."
+        if self.declaring_organization_id and self.declared_by != self.DeclaredBy.ORGANIZATION:
+            errors["declared_by"] = "Choose “an organization” when naming the declaring organization."
+        raise_for(errors)
+
+
+class Activity(TimestampedModel):
+    """Something a partnership did: a visit, a call, aid sent, a business venture."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", "visit or delegation"
+        CONFERENCE = "conference", "conference or event"
+        CALL = "call", "call or meeting"
+        AID = "aid", "aid or donation"
+        BUSINESS = "business", "business venture"
+        EXCHANGE = "exchange", "exchange (students, professionals)"
+        CULTURE = "culture", "cultural project"
+        OTHER = "other", "other"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    occurred_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it happened; leave empty when the source gives no date.",
+    )
+    occurred_precision = precision_field(blank=True)
+    occurred = PartialDatePair(
+        "occurred_on", "occurred_precision", required=False, constraint="activity_occurred_precision"
+    )
+    is_planned = models.BooleanField(
+        default=False, help_text="The source announces it; it had not happened yet."
+    )
+    description = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["partnership", "occurred_on", "id"]
+        # The CHECK on occurred_on and its precision comes with the occurred pair.
+
+    def __str__(self) -> str:
+        when = Activity.occurred.display(self) or "undated"
+        return f"{self.partnership}: {self.get_kind_display()} ({when})"
+
+    def get_absolute_url(self) -> str:
+        return self.partnership.get_absolute_url()
+
+    def clean(self) -> None:
+        raise_for(Activity.occurred.errors(self, allow_future=self.is_planned))
