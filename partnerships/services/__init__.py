@@ -31,10 +31,13 @@ from .records import (
 from .sources import add_citation, create_source, remove_citation, update_citation, update_source
 from .timeline import (
     ALLOWED_TRANSITIONS,
+    CURRENT_STATUS_FIELDS,
     DERIVED_PARTNERSHIP_FIELDS,
+    current_status_fields,
     delete_status_event,
     record_status_change,
     record_status_event,
+    refresh_current_status,
     save_partnership,
     transition_error,
     update_status_event,
@@ -43,6 +46,7 @@ from .timeline import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CURRENT_STATUS_FIELDS",
     "DERIVED_PARTNERSHIP_FIELDS",
     "AliasInput",
     "CitationInput",
@@ -56,9 +60,11 @@ __all__ = [
     "create_organization",
     "create_partnership",
     "create_source",
+    "current_status_fields",
     "delete_status_event",
     "record_status_change",
     "record_status_event",
+    "refresh_current_status",
     "relate_organizations",
     "remove_citation",
     "review_corrections",

@@ -3,6 +3,7 @@ and deleting dated events, one cited change for many partnerships, and the deriv
 current status stored on the partnership."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,19 +74,36 @@ def _lock(partnership: Partnership) -> Partnership:
     return Partnership.objects.select_for_update().get(pk=partnership.pk)
 
 
-def _refresh_current_status(partnership: Partnership) -> None:
+# ------------------------------------------------------------ the derived current status
+
+# The partnership's stored copy of its latest event: written only from
+# current_status_fields(), by refresh_current_status() and the import's bulk path.
+CURRENT_STATUS_FIELDS = ("current_status", "current_status_since", "current_status_since_precision")
+
+
+def current_status_fields(latest: StatusEvent | None) -> dict[str, Any]:
+    """The rule for the derived current status: the values a partnership stores when
+    ``latest`` is its latest event (by effective date, then id), or when it has none."""
+    if latest is None:
+        return {"current_status": "", "current_status_since": None, "current_status_since_precision": ""}
+    return {
+        "current_status": latest.status,
+        "current_status_since": latest.effective_on,
+        "current_status_since_precision": latest.effective_precision,
+    }
+
+
+def _set_current_status(partnership: Partnership) -> None:
     latest = partnership.events.order_by("-effective_on", "-id").first()
-    partnership.current_status = latest.status if latest else ""
-    partnership.current_status_since = latest.effective_on if latest else None
-    partnership.current_status_since_precision = latest.effective_precision if latest else ""
-    partnership.save(
-        update_fields=[
-            "current_status",
-            "current_status_since",
-            "current_status_since_precision",
-            "updated_at",
-        ]
-    )
+    for name, value in current_status_fields(latest).items():
+        setattr(partnership, name, value)
+
+
+def refresh_current_status(partnership: Partnership) -> None:
+    """Recompute the partnership's current status from its events and store it; every
+    service that changes a timeline calls this."""
+    _set_current_status(partnership)
+    partnership.save(update_fields=[*CURRENT_STATUS_FIELDS, "updated_at"])
 
 
 def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
@@ -133,7 +151,7 @@ def record_status_event(
     validate_timeline([*partnership.events.all(), event])
     event.save()
     _add_citations(citations, status_event=event)
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
     return event
 
 
@@ -164,7 +182,7 @@ def update_status_event(
     event.full_clean()
     validate_timeline([event if e.pk == event.pk else e for e in partnership.events.all()])
     event.save()
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
     return event
 
 
@@ -174,7 +192,7 @@ def delete_status_event(*, event: StatusEvent) -> None:
     partnership = _lock(event.partnership)
     validate_timeline([e for e in partnership.events.all() if e.pk != event.pk])
     event.delete()
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
 
 
 @transaction.atomic
@@ -227,9 +245,7 @@ def record_status_change(
 
 
 DERIVED_PARTNERSHIP_FIELDS = (
-    "current_status",
-    "current_status_since",
-    "current_status_since_precision",
+    *CURRENT_STATUS_FIELDS,
     "last_verified_at",
     "last_verified_by",
 )
@@ -244,10 +260,7 @@ def save_partnership(*, partnership: Partnership) -> Partnership:
     stored = _lock(partnership)
     for name in DERIVED_PARTNERSHIP_FIELDS:
         setattr(partnership, name, getattr(stored, name))
-    latest = partnership.events.order_by("-effective_on", "-id").first()
-    partnership.current_status = latest.status if latest else ""
-    partnership.current_status_since = latest.effective_on if latest else None
-    partnership.current_status_since_precision = latest.effective_precision if latest else ""
+    _set_current_status(partnership)
     partnership.full_clean()
     partnership.save()
     return partnership
