@@ -21,7 +21,7 @@ from partnerships.text import normalize_name
 
 from .countries import resolve_country, subdivision_code
 from .formats import ImportFileError, open_text
-from .service import SourceSpec
+from .rows import SourceSpec
 
 DATASET_DIR = Path(settings.BASE_DIR) / "fixtures" / "datasets"
 
