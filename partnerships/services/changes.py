@@ -1,5 +1,5 @@
-"""The one way a service corrects a record's own fields: set the named fields, validate
-the whole record, save. Unknown field names are refused rather than silently set."""
+"""The one way a service writes a record's own fields: validate the whole record, then
+save it; an update sets the named fields first and refuses names that are no field."""
 
 from typing import Any, TypeVar
 
@@ -7,6 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 RecordT = TypeVar("RecordT", bound=models.Model)
+
+
+def save_valid(record: RecordT) -> RecordT:
+    """``full_clean()`` the record, then save it (with its model's own save())."""
+    record.full_clean()
+    record.save()
+    return record
 
 
 def save_changes(record: RecordT, changes: dict[str, Any]) -> RecordT:
@@ -22,6 +29,4 @@ def save_changes(record: RecordT, changes: dict[str, Any]) -> RecordT:
         )
     for name, value in changes.items():
         setattr(record, name, value)
-    record.full_clean()
-    record.save()
-    return record
+    return save_valid(record)

@@ -2,6 +2,7 @@
 organizations and their relationships, partnerships, activities and reported figures."""
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from ..models import (
     Partnership,
     ReportedFigure,
 )
-from .changes import save_changes
+from .changes import save_changes, save_valid
 from .inputs import AliasInput, CitationInput
 from .sources import _add_citations
 
@@ -33,8 +34,8 @@ def create_locality(
     native_name: str = "",
     subdivision: str = "",
     parent: Locality | None = None,
-    latitude=None,
-    longitude=None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
     wikidata_id: str = "",
     description: str = "",
     aliases: Iterable[AliasInput] = (),
@@ -51,8 +52,7 @@ def create_locality(
         wikidata_id=wikidata_id,
         description=description,
     )
-    locality.full_clean()
-    locality.save()
+    save_valid(locality)
     for alias in aliases:
         add_locality_alias(locality=locality, alias=alias)
     return locality
@@ -69,9 +69,7 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
         valid_to=alias.valid_to.date if alias.valid_to else None,
         valid_to_precision=alias.valid_to.precision if alias.valid_to else "",
     )
-    record.full_clean()
-    record.save()
-    return record
+    return save_valid(record)
 
 
 @transaction.atomic
@@ -105,9 +103,7 @@ def create_organization(
         url=url,
         description=description,
     )
-    organization.full_clean()
-    organization.save()
-    return organization
+    return save_valid(organization)
 
 
 @transaction.atomic
@@ -130,8 +126,7 @@ def relate_organizations(
         to_organization=to_organization,
         description=description,
     )
-    relationship.full_clean()
-    relationship.save()
+    save_valid(relationship)
     _add_citations(citations, organization_relationship=relationship)
     return relationship
 
@@ -146,9 +141,7 @@ def create_focus_area(*, name: str, slug: str = "") -> FocusArea:
     """Create a focus area; the slug defaults to one made from the name."""
     name = name.strip()
     area = FocusArea(name=name, slug=slug or slugify(name))
-    area.full_clean()
-    area.save()
-    return area
+    return save_valid(area)
 
 
 @transaction.atomic
@@ -177,8 +170,7 @@ def create_partnership(
         established_precision=established.precision if established else "",
         description=description,
     )
-    partnership.full_clean()
-    partnership.save()
+    save_valid(partnership)
     partnership.organizations.set(organizations)
     partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
     _add_citations(citations, partnership=partnership)
@@ -205,8 +197,7 @@ def add_activity(
         occurred_precision=occurred.precision if occurred else "",
         is_planned=is_planned,
     )
-    activity.full_clean()
-    activity.save()
+    save_valid(activity)
     _add_citations(citations, activity=activity)
     return activity
 
@@ -239,26 +230,25 @@ def add_reported_figure(
         organization=organization,
         description=description,
     )
-    figure.full_clean()
-    figure.save()
+    save_valid(figure)
     _add_citations(citations, reported_figure=figure)
     return figure
 
 
 @transaction.atomic
-def update_activity(*, activity: Activity, **changes) -> Activity:
+def update_activity(*, activity: Activity, **changes: Any) -> Activity:
     """Correct an activity's own fields (kind, occurred_on, description, …); its
     citations are added and removed with add_citation() and remove_citation()."""
     return save_changes(activity, changes)
 
 
 @transaction.atomic
-def update_reported_figure(*, figure: ReportedFigure, **changes) -> ReportedFigure:
+def update_reported_figure(*, figure: ReportedFigure, **changes: Any) -> ReportedFigure:
     return save_changes(figure, changes)
 
 
 @transaction.atomic
 def update_organization_relationship(
-    *, relationship: OrganizationRelationship, **changes
+    *, relationship: OrganizationRelationship, **changes: Any
 ) -> OrganizationRelationship:
     return save_changes(relationship, changes)

@@ -2,15 +2,18 @@
 and deleting dated events, one cited change for many partnerships, and the derived
 current status stored on the partnership."""
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Organization, Partnership, Source, StatusEvent
-from .inputs import CitationInput, SourceInput
+from .changes import save_valid
+from .inputs import CitationInput, SourceInput, acting_user
 from .sources import _add_citations, _create_described_source
 
 Status = Partnership.Status
@@ -50,10 +53,12 @@ def transition_error(previous: StatusEvent | None, new_status: str) -> str | Non
             f"A terminated partnership cannot become {label} (terminated since {previous.effective}). "
             "Only an explicit “active” event re-establishes it."
         )
-    return f"A {Status(prev_status).label} partnership (since {previous.effective}) cannot become {label}."
+    return (
+        f"A {Status(previous.status).label} partnership (since {previous.effective}) cannot become {label}."
+    )
 
 
-def _sort_key(event: StatusEvent):
+def _sort_key(event: StatusEvent) -> tuple[datetime.date, bool, int]:
     # An event not saved yet goes after saved ones of the same date.
     return (event.effective_on, event.pk is None, event.pk or 0)
 
@@ -71,7 +76,8 @@ def validate_timeline(events: Iterable[StatusEvent]) -> None:
 def _lock(partnership: Partnership) -> Partnership:
     # Serialises timeline writes to one partnership: two concurrent events cannot both
     # be validated against the same, stale timeline.
-    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+    locked: Partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    return locked
 
 
 # ------------------------------------------------------------ the derived current status
@@ -131,7 +137,7 @@ def record_status_event(
     declaring_organization: Organization | None = None,
     citations: Sequence[CitationInput] = (),
     internal_record: bool = False,
-    recorded_by=None,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> StatusEvent:
     """Record a dated status change with its citations and update the current status."""
     partnership = _lock(partnership)
@@ -145,7 +151,7 @@ def record_status_event(
         declared_by=declared_by,
         declaring_organization=declaring_organization,
         is_internal_record=internal_record,
-        recorded_by=recorded_by,
+        recorded_by=acting_user(recorded_by),
     )
     event.full_clean()
     validate_timeline([*partnership.events.all(), event])
@@ -208,7 +214,7 @@ def record_status_change(
     quote: str = "",
     locator: str = "",
     internal_record: bool = False,
-    recorded_by=None,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> list[StatusEvent]:
     """Record one status change, with one citation, for each of the partnerships (a news
     report that many were suspended). ``source`` is an existing source or a SourceInput to
@@ -261,6 +267,4 @@ def save_partnership(*, partnership: Partnership) -> Partnership:
     for name in DERIVED_PARTNERSHIP_FIELDS:
         setattr(partnership, name, getattr(stored, name))
     _set_current_status(partnership)
-    partnership.full_clean()
-    partnership.save()
-    return partnership
+    return save_valid(partnership)
