@@ -86,7 +86,7 @@ def apply_plan(
         [item for item in planned if item.existing is not None and item.changes], history, now
     )
     recorded = [item for item in planned if item.existing is not None]
-    citations.extend(cite(item.row, partnership_id=item.existing.pk) for item in recorded if item.cite)
+    citations.extend(cite(item.row, partnership_id=item.recorded_pk) for item in recorded if item.cite)
     _bulk_create(citations, Citation, history)
 
     # A new status for a recorded partnership goes through the service, which checks it
@@ -94,7 +94,7 @@ def apply_plan(
     for item in recorded:
         if item.status_event and item.row.status_date is not None:
             services.record_status_event(
-                partnership=Partnership(pk=item.existing.pk),
+                partnership=Partnership(pk=item.recorded_pk),
                 status=item.row.status,
                 effective=item.row.status_date,
                 note=change_reason(label),
@@ -197,11 +197,11 @@ def _write_new_partnerships(
 def _update_partnerships(items: list[Planned], history: History, now: datetime.datetime) -> None:
     """Write the new level and established date of partnerships already recorded."""
     by_pk: dict[int, Partnership] = {}
-    for chunk in chunks([item.existing.pk for item in items]):
+    for chunk in chunks([item.recorded_pk for item in items]):
         by_pk.update(Partnership.objects.in_bulk(chunk))
     changed = []
     for item in items:
-        partnership = by_pk[item.existing.pk]
+        partnership = by_pk[item.recorded_pk]
         if "level" in item.changes:
             partnership.level = item.row.level
         if "established" in item.changes and item.row.established is not None:

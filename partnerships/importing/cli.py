@@ -14,7 +14,7 @@ class ProgressBar:
         self.width = width
         self.enabled = enabled
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.phase = None
+        self.phase: str | None = None
         self.started = time.monotonic()
 
     def __call__(self, phase: str, done: int, total: int) -> None:

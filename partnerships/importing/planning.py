@@ -4,8 +4,9 @@ classified as a partnership to create, one to update (and how), or one unchanged
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -16,6 +17,8 @@ from partnerships.models import Citation, Partnership, Source, StatusEvent
 
 from .matching import Candidate, Match
 from .rows import ParsedRow, SourceSpec, error_messages
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,15 +40,22 @@ class Planned:
     a: Candidate
     b: Candidate
     existing: Existing | None = None
-    changes: dict = field(default_factory=dict)
+    changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     cite: bool = False
     status_event: bool = False
 
+    @property
+    def recorded_pk(self) -> int:
+        """The id of the partnership already recorded that the row is about."""
+        if self.existing is None:
+            raise ValueError(f"Row {self.row.number} is about a new partnership.")
+        return self.existing.pk
 
-def chunks(items, size=900):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+
+def chunks(items: Iterable[T], size: int = 900) -> Iterator[list[T]]:
+    listed = list(items)
+    for start in range(0, len(listed), size):
+        yield listed[start : start + size]
 
 
 def load_sources(specs: Iterable[SourceSpec]) -> dict[SourceSpec, Source | None]:
@@ -93,6 +103,8 @@ def load_partnerships(countries) -> dict[tuple[int, int], Existing]:
 
 def plan_changes(item: Planned, cited: set[tuple[int, int]], source_ids: dict) -> None:
     row, existing = item.row, item.existing
+    if existing is None:
+        return
     if row.level and row.level != existing.level:
         item.changes["level"] = (existing.level, row.level)
     if row.established and (existing.established_on, existing.established_precision) != (
@@ -127,7 +139,7 @@ def describe(item: Planned) -> str:
 
 def check_timelines(planned: list[Planned]) -> dict[int, str]:
     """Rows whose status event would not fit the partnership's recorded timeline."""
-    pks = {item.existing.pk for item in planned if item.status_event}
+    pks = {item.recorded_pk for item in planned if item.status_event}
     events = defaultdict(list)
     for chunk in chunks(pks):
         for event in StatusEvent.objects.filter(partnership_id__in=chunk).only(
@@ -139,8 +151,10 @@ def check_timelines(planned: list[Planned]) -> dict[int, str]:
         if not item.status_event:
             continue
         new = item.row.status_event()
+        if new is None:
+            continue
         try:
-            services.validate_timeline([*events[item.existing.pk], new])
+            services.validate_timeline([*events[item.recorded_pk], new])
         except ValidationError as exc:
             problems[item.row.number] = "; ".join(error_messages(exc, ""))
     return problems

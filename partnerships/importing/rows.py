@@ -199,7 +199,7 @@ def locality_for(place: Place) -> Locality:
     )
 
 
-def _parse_date(text: str, what: str) -> PartialDate | None:
+def _parse_date(text: str | None, what: str) -> PartialDate | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -260,11 +260,11 @@ def parse_row(
         _validate(Citation(quote=quote, locator=locator, partnership=Partnership()), "citation: ")
     except RowError as exc:
         errors.append(str(exc))
-    if errors:
+    if errors or source is None:
         raise RowError("; ".join(errors))
     return ParsedRow(
         number=number,
-        places=tuple(places),
+        places=(places[0], places[1]),
         level=level,
         established=established,
         status=status,

@@ -29,7 +29,7 @@ from partnerships.text import normalize_name
 
 from .applying import BATCH_SIZE, change_reason
 from .applying import apply_plan as _apply
-from .matching import LocalityIndex, Place
+from .matching import Candidate, LocalityIndex, Place
 from .planning import (
     Planned,
     check_timelines,
@@ -95,9 +95,9 @@ def import_partnerships(
     # 1. Parse and validate each row on its own.
     parsed: list[ParsedRow] = []
     places: dict[tuple, Place] = {}
-    for done, (number, row) in enumerate(rows, 1):
+    for done, (number, cells) in enumerate(rows, 1):
         try:
-            parsed.append(parse_row(number, row, source, places))
+            parsed.append(parse_row(number, cells, source, places))
         except RowError as exc:
             fail(number, str(exc))
         if done % PROGRESS_EVERY == 0 or done == len(rows):
@@ -116,7 +116,8 @@ def import_partnerships(
     for done, row in enumerate(parsed, 1):
         if done % PROGRESS_EVERY == 0 or done == len(parsed):
             progress("matching localities", done, len(parsed))
-        resolved, problems = [], []
+        resolved: list[Candidate] = []
+        problems: list[str] = []
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
             settle_by_recorded_pair(matches, existing)
