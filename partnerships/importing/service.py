@@ -21,6 +21,7 @@ the data set is already cited, and the values are the same."""
 import logging
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
@@ -72,7 +73,7 @@ def import_partnerships(
     source: SourceSpec | None = None,
     dry_run: bool = False,
     skip_bad_rows: bool = False,
-    user=None,
+    user: AbstractBaseUser | None = None,
     label: str = "",
     progress: Callable[[str, int, int], None] | None = None,
     repeated_pairs: str = "error",
