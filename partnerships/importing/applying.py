@@ -123,17 +123,7 @@ def _write_sources(
     """The sources the rows cite: few per import, created through the service (full validation)."""
     cited = {item.row.source for item in planned}
     return {
-        spec: found
-        or services.create_source(
-            title=spec.title,
-            url=spec.url,
-            publisher=spec.publisher,
-            author=spec.author,
-            kind=spec.kind,
-            language=spec.language,
-            notes=spec.notes,
-            published=spec.published,
-        )
+        spec: found or services.create_described_source(spec)
         for spec, found in sources.items()
         if spec in cited
     }

@@ -11,6 +11,7 @@ from django.db import models
 
 from partnerships.dates import PartialDate
 from partnerships.models import Citation, Locality, Partnership, Source, StatusEvent
+from partnerships.services import SourceInput
 from partnerships.text import normalize_name
 
 from .countries import resolve_country, subdivision_code
@@ -23,17 +24,11 @@ SIDES = (("a", "first party"), ("b", "second party"))
 
 
 @dataclass(frozen=True)
-class SourceSpec:
-    """The source an import cites: found by URL (or by title without one), created if new."""
+class SourceSpec(SourceInput):
+    """The source an import cites: found by URL (or by title without one), created if new
+    (it is the services' SourceInput, a data set unless it says otherwise)."""
 
-    title: str
-    url: str = ""
-    publisher: str = ""
-    author: str = ""
     kind: str = Source.Kind.DATASET
-    language: str = "en"
-    notes: str = ""
-    published: PartialDate | None = None
 
     @classmethod
     def from_text(cls, text: str, **kwargs) -> "SourceSpec":

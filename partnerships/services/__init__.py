@@ -28,7 +28,14 @@ from .records import (
     update_organization_relationship,
     update_reported_figure,
 )
-from .sources import add_citation, create_source, remove_citation, update_citation, update_source
+from .sources import (
+    add_citation,
+    create_described_source,
+    create_source,
+    remove_citation,
+    update_citation,
+    update_source,
+)
 from .timeline import (
     ALLOWED_TRANSITIONS,
     CURRENT_STATUS_FIELDS,
@@ -55,6 +62,7 @@ __all__ = [
     "add_citation",
     "add_locality_alias",
     "add_reported_figure",
+    "create_described_source",
     "create_focus_area",
     "create_locality",
     "create_organization",

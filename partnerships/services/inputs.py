@@ -25,6 +25,7 @@ class SourceInput:
     published: PartialDate | None = None
     kind: str = Source.Kind.NEWS_ARTICLE
     language: str = "en"
+    notes: str = ""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ def add_citation(*, citation: CitationInput, **target: Any) -> Citation:
     return save_valid(record)
 
 
-def _create_described_source(source: SourceInput) -> Source:
+def create_described_source(source: SourceInput) -> Source:
+    """Create the source a SourceInput describes (through create_source)."""
     return create_source(**{field.name: getattr(source, field.name) for field in fields(source)})
 
 
@@ -36,7 +37,7 @@ def _add_citations(citations: Sequence[CitationInput], **target: Any) -> None:
     for index, citation in enumerate(citations):
         if isinstance(citation.source, SourceInput):
             try:
-                source = _create_described_source(citation.source)
+                source = create_described_source(citation.source)
             except ValidationError as error:
                 raise ValidationError(
                     {

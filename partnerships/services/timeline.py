@@ -14,7 +14,7 @@ from ..dates import PartialDate
 from ..models import Organization, Partnership, Source, StatusEvent
 from .changes import save_valid
 from .inputs import CitationInput, SourceInput, acting_user
-from .sources import _add_citations, _create_described_source
+from .sources import _add_citations, create_described_source
 
 Status = Partnership.Status
 
@@ -222,7 +222,7 @@ def record_status_change(
     and for several partnerships the errors name each one refused."""
     if isinstance(source, SourceInput):
         # Created once, then cited by every partnership's event.
-        source = _create_described_source(source)
+        source = create_described_source(source)
     citations = [CitationInput(source=source, quote=quote, locator=locator)] if source else []
     events, refusals = [], []
     for partnership in partnerships:
