@@ -72,18 +72,7 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
     return save_valid(record)
 
 
-@transaction.atomic
-def update_locality(*, locality: Locality, **changes: Any) -> Locality:
-    """Correct a locality's own fields; its aliases and citations have their own services."""
-    return save_changes(locality, changes)
-
-
-@transaction.atomic
-def update_locality_alias(*, alias: LocalityAlias, **changes: Any) -> LocalityAlias:
-    return save_changes(alias, changes)
-
-
-# ------------------------------------------------------------ organizations, sources
+# ------------------------------------------------------------------ organizations
 
 
 def create_organization(
@@ -104,11 +93,6 @@ def create_organization(
         description=description,
     )
     return save_valid(organization)
-
-
-@transaction.atomic
-def update_organization(*, organization: Organization, **changes: Any) -> Organization:
-    return save_changes(organization, changes)
 
 
 @transaction.atomic
@@ -142,11 +126,6 @@ def create_focus_area(*, name: str, slug: str = "") -> FocusArea:
     name = name.strip()
     area = FocusArea(name=name, slug=slug or slugify(name))
     return save_valid(area)
-
-
-@transaction.atomic
-def update_focus_area(*, focus_area: FocusArea, **changes: Any) -> FocusArea:
-    return save_changes(focus_area, changes)
 
 
 @transaction.atomic
@@ -235,6 +214,44 @@ def add_reported_figure(
     return figure
 
 
+# ------------------------------------------------------------- corrections of a record
+# Each sets the named fields of the record (refusing a name that is no field), validates
+# the whole record and saves it: see changes.save_changes.
+
+
+@transaction.atomic
+def update_locality(*, locality: Locality, **changes: Any) -> Locality:
+    """Correct a locality's own fields (name, country, kind, coordinates, parent, …); its
+    aliases and citations have services of their own."""
+    return save_changes(locality, changes)
+
+
+@transaction.atomic
+def update_locality_alias(*, alias: LocalityAlias, **changes: Any) -> LocalityAlias:
+    """Correct an alias: its name, kind, language or the dates it was in use."""
+    return save_changes(alias, changes)
+
+
+@transaction.atomic
+def update_organization(*, organization: Organization, **changes: Any) -> Organization:
+    return save_changes(organization, changes)
+
+
+@transaction.atomic
+def update_organization_relationship(
+    *, relationship: OrganizationRelationship, **changes: Any
+) -> OrganizationRelationship:
+    """Correct what a relationship between two organizations says, or whom it joins
+    (the pair stays unique, in its own order)."""
+    return save_changes(relationship, changes)
+
+
+@transaction.atomic
+def update_focus_area(*, focus_area: FocusArea, **changes: Any) -> FocusArea:
+    """Rename a focus area (the slug, its address, changes only when given)."""
+    return save_changes(focus_area, changes)
+
+
 @transaction.atomic
 def update_activity(*, activity: Activity, **changes: Any) -> Activity:
     """Correct an activity's own fields (kind, occurred_on, description, …); its
@@ -245,10 +262,3 @@ def update_activity(*, activity: Activity, **changes: Any) -> Activity:
 @transaction.atomic
 def update_reported_figure(*, figure: ReportedFigure, **changes: Any) -> ReportedFigure:
     return save_changes(figure, changes)
-
-
-@transaction.atomic
-def update_organization_relationship(
-    *, relationship: OrganizationRelationship, **changes: Any
-) -> OrganizationRelationship:
-    return save_changes(relationship, changes)
