@@ -11,12 +11,17 @@ adapters and the admin's upload page. It works in two phases:
 2. **Apply**, unless it is a dry run or a row failed (and bad rows are not to be
    skipped): in one transaction, new localities, partnerships, status events and
    citations (of each new partnership, its first status event and each new locality) are
-   bulk-created in batches, with their edit history (the importing user and a change
-   reason naming the import). A bad row is never half-written: rows are
-   written only after all of them were planned.
+   bulk-created in batches, each first checked with its model's field validation and
+   clean(), with their edit history (the importing user and a change reason naming the
+   import). A bad row is never half-written: rows are written only after all of them
+   were planned.
 
 Re-importing the same file changes nothing: each pair is found again (in either order),
-the data set is already cited, and the values are the same."""
+the data set is already cited, and the values are the same.
+
+The rooms: this module runs the phases; rows.py parses and checks one row, planning.py
+loads what the rows meet and classifies them, applying.py writes, report.py holds the
+outcomes. The names callers use are re-exported here."""
 
 import logging
 from collections.abc import Callable, Iterable
