@@ -287,7 +287,7 @@ def _records_until_end(lines, label):
 
 def _ensure_users(snapshot: Path, models) -> dict[str, int]:
     user_model = get_user_model()
-    names = set()
+    names: set[str] = set()
     for label, records in _read_snapshot(snapshot):
         if label not in models:
             raise SnapshotError(f"The snapshot has a model this registry does not know: {label}.")

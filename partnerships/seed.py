@@ -12,6 +12,7 @@ figure, not as invented records.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from . import services
 from .dates import PartialDate
@@ -28,7 +29,7 @@ Level = Partnership.Level
 
 # key: the seed document (in fixtures/seed-documents/) the source was built from. The
 # tests check every quote against it.
-SOURCES = {
+SOURCES: dict[str, dict[str, Any]] = {
     "000_50b8b0ba0fa72d38.txt": {
         "title": "US-Russia Sister Cities Relations Remain Frozen, Revival Would Benefit Both Sides - Expert",
         "publisher": "UrduPoint News / Sputnik",
@@ -772,45 +773,45 @@ def build_seed() -> None:
             citations=citations(*cites),
         )
 
-    partnerships = {}
-    for seed in PARTNERSHIPS:
+    partnerships: dict[tuple[str, str], Partnership] = {}
+    for pair in PARTNERSHIPS:
         partnership = services.create_partnership(
-            locality_a=localities[seed.a],
-            locality_b=localities[seed.b],
-            level=seed.level,
-            organizations=[organizations[key] for key in seed.organizations],
-            focus_areas=seed.focus,
-            description=seed.description,
-            citations=citations(seed.cite),
+            locality_a=localities[pair.a],
+            locality_b=localities[pair.b],
+            level=pair.level,
+            organizations=[organizations[key] for key in pair.organizations],
+            focus_areas=pair.focus,
+            description=pair.description,
+            citations=citations(pair.cite),
         )
         services.record_status_event(
             partnership=partnership,
-            status=seed.status,
-            effective=P(seed.since),
-            note=seed.note,
-            citations=citations(seed.cite),
+            status=pair.status,
+            effective=P(pair.since),
+            note=pair.note,
+            citations=citations(pair.cite),
         )
-        partnerships[seed.a, seed.b] = partnership
+        partnerships[pair.a, pair.b] = partnership
 
-    for seed in ACTIVITIES:
+    for activity in ACTIVITIES:
         services.add_activity(
-            partnership=partnerships[seed.a, seed.b],
-            kind=seed.kind,
-            occurred=P(seed.when) if seed.when else None,
-            is_planned=seed.planned,
-            description=seed.description,
-            citations=citations(seed.cite),
+            partnership=partnerships[activity.a, activity.b],
+            kind=activity.kind,
+            occurred=P(activity.when) if activity.when else None,
+            is_planned=activity.planned,
+            description=activity.description,
+            citations=citations(activity.cite),
         )
 
-    for seed in FIGURES:
+    for figure in FIGURES:
         services.add_reported_figure(
-            count=seed.count,
-            as_of=P(seed.as_of),
-            qualifier=seed.qualifier,
-            measure=seed.measure,
-            country_a=seed.country_a,
-            country_b=seed.country_b,
-            organization=organizations[seed.organization] if seed.organization else None,
-            description=seed.description,
-            citations=citations(*seed.cites),
+            count=figure.count,
+            as_of=P(figure.as_of),
+            qualifier=figure.qualifier,
+            measure=figure.measure,
+            country_a=figure.country_a,
+            country_b=figure.country_b,
+            organization=organizations[figure.organization] if figure.organization else None,
+            description=figure.description,
+            citations=citations(*figure.cites),
         )

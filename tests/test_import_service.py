@@ -238,6 +238,7 @@ def test_skipping_bad_rows_imports_the_good_ones(db):
         ({"status": "suspended", "status_date": "2002"}, "first recorded status must be proposed or active"),
         ({"a_subdivision": "US-XX"}, "not an ISO 3166-2 subdivision"),
         ({"a_wikidata_id": "1490"}, "Wikidata"),
+        ({"locator": "p. " + "9" * 200}, "citation: locator: Ensure this value has at most 200 characters"),
     ],
 )
 def test_invalid_cells_are_reported_with_the_reason(db, extra, message):
@@ -245,6 +246,21 @@ def test_invalid_cells_are_reported_with_the_reason(db, extra, message):
     assert len(report.errors) == 1
     assert message in report.errors[0].message
     assert Partnership.objects.count() == 0
+
+
+def test_every_citation_an_import_writes_is_validated_first(db, monkeypatch):
+    from partnerships.importing import applying
+
+    checked = []
+    check_record = applying.check_record
+    monkeypatch.setattr(
+        applying, "check_record", lambda record: checked.append(record) or check_record(record)
+    )
+    report = run(row(status="active", status_date="1973", locator="line 2"))
+    assert report.written
+    citations = [record for record in checked if isinstance(record, Citation)]
+    assert len(citations) == Citation.objects.count() == 4  # the two new localities, the pair, its event
+    assert {c.locator for c in citations} == {"line 2"}
 
 
 def test_rows_without_any_source_are_refused(db):

@@ -484,3 +484,29 @@ def test_record_from_a_stale_partnership_instance_still_sees_the_whole_timeline(
     with pytest.raises(ValidationError, match="already active"):
         record(stale, "active", "1994")
     assert stored(partnership) == ("active", datetime.date(1993, 1, 1), "year")
+
+
+def test_the_current_status_rule_takes_the_latest_event_or_nothing():
+    event = StatusEvent(
+        status="suspended", effective_on=datetime.date(2022, 3, 1), effective_precision="month"
+    )
+    assert services.current_status_fields(event) == {
+        "current_status": "suspended",
+        "current_status_since": datetime.date(2022, 3, 1),
+        "current_status_since_precision": "month",
+    }
+    assert services.current_status_fields(None) == {
+        "current_status": "",
+        "current_status_since": None,
+        "current_status_since_precision": "",
+    }
+    assert tuple(services.current_status_fields(None)) == services.CURRENT_STATUS_FIELDS
+
+
+def test_refresh_current_status_repairs_a_stale_copy():
+    partnership = partnership_with_history(("active", "1993"), ("suspended", "2022-03"))
+    Partnership.objects.filter(pk=partnership.pk).update(
+        current_status="", current_status_since=None, current_status_since_precision=""
+    )
+    services.refresh_current_status(Partnership.objects.get(pk=partnership.pk))
+    assert stored(partnership) == ("suspended", datetime.date(2022, 3, 1), "month")

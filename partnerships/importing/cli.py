@@ -1,9 +1,44 @@
-"""What the import commands share: a progress bar on stderr and the printed report."""
+"""What the import commands share: their common options, the history user, a progress
+bar on stderr and the printed report."""
 
 import sys
 import time
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from .service import import_partnerships
+
+
+def add_import_options(parser: CommandParser, *, skip_bad_rows_help: str) -> None:
+    """--dry-run, --skip-bad-rows, --user and --no-progress."""
+    parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
+    parser.add_argument("--skip-bad-rows", action="store_true", help=skip_bad_rows_help)
+    parser.add_argument("--user", default="", help="Username recorded in the edit history.")
+    parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
+
+
+def history_user(username: str) -> AbstractBaseUser | None:
+    """The user --user names (None without one); CommandError if there is none such."""
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"There is no user {username!r}.")
+    return user
+
+
+def run_import(command: BaseCommand, *, no_progress: bool, verbosity: int, **kwargs: Any) -> None:
+    """import_partnerships(**kwargs) with a progress bar (unless --no-progress), then the
+    printed report."""
+    progress = ProgressBar(command.stderr._out, enabled=not no_progress and verbosity > 0)
+    try:
+        report = import_partnerships(progress=progress, **kwargs)
+    finally:
+        progress.close()
+    print_report(command, report)
 
 
 class ProgressBar:
@@ -14,7 +49,7 @@ class ProgressBar:
         self.width = width
         self.enabled = enabled
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.phase = None
+        self.phase: str | None = None
         self.started = time.monotonic()
 
     def __call__(self, phase: str, done: int, total: int) -> None:

@@ -117,7 +117,7 @@ def _lookup_country(text: str) -> CountryMatch | None:
 
 def _subdivisions(code: str) -> dict[str, str]:
     """Normalised subdivision names (and the part before " [") → ISO 3166-2 codes."""
-    result = {}
+    result: dict[str, str] = {}
     for sub in pycountry.subdivisions.get(country_code=code) or ():
         result.setdefault(normalize_name(sub.name.split(" [")[0]), sub.code)
     return result

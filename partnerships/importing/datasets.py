@@ -21,7 +21,7 @@ from partnerships.text import normalize_name
 
 from .countries import resolve_country, subdivision_code
 from .formats import ImportFileError, open_text
-from .service import SourceSpec
+from .rows import SourceSpec
 
 DATASET_DIR = Path(settings.BASE_DIR) / "fixtures" / "datasets"
 
@@ -91,7 +91,7 @@ def _hekman_party(name: str, country: str) -> tuple[str, str, str]:
 
 class HekmanDataset(Dataset):
     def convert(self, raw):
-        row = {}
+        row: dict[str, str] = {}
         for side, n in (("a", "1"), ("b", "2")):
             name, country, kind = _hekman_party(raw[f"city{n}"], raw[f"country{n}"])
             row |= {

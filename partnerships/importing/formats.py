@@ -93,11 +93,3 @@ def read_rows(stream) -> Iterator[tuple[int, dict[str, str]]]:
 def read_file(path: Path | str) -> list[tuple[int, dict[str, str]]]:
     with open_text(path) as stream:
         return list(read_rows(stream))
-
-
-def write_rows(stream, rows) -> None:
-    """Write rows (dictionaries of import-format columns) as an import-format CSV."""
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)

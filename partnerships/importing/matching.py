@@ -121,8 +121,8 @@ class LocalityIndex:
         countries = sorted(set(countries))
         if not countries:
             return index
-        candidates = {}
-        names = defaultdict(list)
+        candidates: dict[int, Candidate] = {}
+        names: dict[int, list[str]] = defaultdict(list)
         rows = Locality.objects.filter(country__in=countries).values_list(
             "id",
             "name",

@@ -3,38 +3,43 @@ correction requests, submitted and decided."""
 
 from collections.abc import Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import CorrectionRequest, Locality, Partnership
+from .changes import save_valid
+from .inputs import acting_user
 
 
 @transaction.atomic
-def verify_partnership(*, partnership: Partnership, user) -> Partnership:
+def verify_partnership(*, partnership: Partnership, user: AbstractBaseUser | None) -> Partnership:
     """A reviewer has checked the record against its sources: it leaves the review queue
     until a year has passed or new status changes that need review are recorded."""
     partnership.last_verified_at = timezone.now()
-    partnership.last_verified_by = user
+    partnership.last_verified_by = acting_user(user)
     partnership.save(update_fields=["last_verified_at", "last_verified_by"])
     return partnership
 
 
 @transaction.atomic
-def review_corrections(*, corrections: Iterable[CorrectionRequest], status: str, user, note: str = ""):
+def review_corrections(
+    *, corrections: Iterable[CorrectionRequest], status: str, user: AbstractBaseUser | None, note: str = ""
+) -> list[CorrectionRequest]:
     """Staff's decision on public correction requests: accepted or rejected, by whom and
     when. Each one is saved on its own so that its edit history records the decision."""
     if status not in (CorrectionRequest.Status.ACCEPTED, CorrectionRequest.Status.REJECTED):
         raise ValidationError({"status": "A reviewed correction is accepted or rejected."})
+    reviewer = acting_user(user)
     reviewed = []
     for correction in corrections:
         correction.status = status
-        correction.reviewed_by = user
+        correction.reviewed_by = reviewer
         correction.reviewed_at = timezone.now()
         if note:
             correction.staff_note = note
-        correction.full_clean()
-        correction.save()
+        save_valid(correction)
         reviewed.append(correction)
     return reviewed
 
@@ -57,6 +62,4 @@ def submit_correction(
         source_url=source_url.strip(),
         contact=contact.strip(),
     )
-    correction.full_clean()
-    correction.save()
-    return correction
+    return save_valid(correction)

@@ -1,9 +1,17 @@
-"""What callers hand the services: sources, citations and aliases described as plain values."""
+"""What callers hand the services: sources, citations and aliases described as plain
+values, and the user who acts."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from ..dates import PartialDate
 from ..models import LocalityAlias, Source
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,7 @@ class SourceInput:
     published: PartialDate | None = None
     kind: str = Source.Kind.NEWS_ARTICLE
     language: str = "en"
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,3 +45,12 @@ class AliasInput:
     language: str = ""
     valid_from: PartialDate | None = None
     valid_to: PartialDate | None = None
+
+
+def acting_user(user: AbstractBaseUser | None) -> "User | None":
+    """The user a service was given, as the registry's user foreign keys hold it: None,
+    or an instance of settings.AUTH_USER_MODEL. Anything else is refused with the error
+    assigning it to the foreign key would raise."""
+    if user is None or isinstance(user, get_user_model()):
+        return user
+    raise ValueError(f"“{user}” is no {get_user_model()._meta.label} instance.")

@@ -2,6 +2,8 @@
 organizations and their relationships, partnerships, activities and reported figures."""
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +20,7 @@ from ..models import (
     Partnership,
     ReportedFigure,
 )
+from .changes import save_changes, save_valid
 from .inputs import AliasInput, CitationInput
 from .sources import _add_citations
 
@@ -31,8 +34,8 @@ def create_locality(
     native_name: str = "",
     subdivision: str = "",
     parent: Locality | None = None,
-    latitude=None,
-    longitude=None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
     wikidata_id: str = "",
     description: str = "",
     aliases: Iterable[AliasInput] = (),
@@ -49,8 +52,7 @@ def create_locality(
         wikidata_id=wikidata_id,
         description=description,
     )
-    locality.full_clean()
-    locality.save()
+    save_valid(locality)
     for alias in aliases:
         add_locality_alias(locality=locality, alias=alias)
     return locality
@@ -67,12 +69,10 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
         valid_to=alias.valid_to.date if alias.valid_to else None,
         valid_to_precision=alias.valid_to.precision if alias.valid_to else "",
     )
-    record.full_clean()
-    record.save()
-    return record
+    return save_valid(record)
 
 
-# ------------------------------------------------------------ organizations, sources
+# ------------------------------------------------------------------ organizations
 
 
 def create_organization(
@@ -92,9 +92,7 @@ def create_organization(
         url=url,
         description=description,
     )
-    organization.full_clean()
-    organization.save()
-    return organization
+    return save_valid(organization)
 
 
 @transaction.atomic
@@ -112,8 +110,7 @@ def relate_organizations(
         to_organization=to_organization,
         description=description,
     )
-    relationship.full_clean()
-    relationship.save()
+    save_valid(relationship)
     _add_citations(citations, organization_relationship=relationship)
     return relationship
 
@@ -121,6 +118,14 @@ def relate_organizations(
 def _focus_area(name: str) -> FocusArea:
     area, _ = FocusArea.objects.get_or_create(slug=slugify(name), defaults={"name": name})
     return area
+
+
+@transaction.atomic
+def create_focus_area(*, name: str, slug: str = "") -> FocusArea:
+    """Create a focus area; the slug defaults to one made from the name."""
+    name = name.strip()
+    area = FocusArea(name=name, slug=slug or slugify(name))
+    return save_valid(area)
 
 
 @transaction.atomic
@@ -144,8 +149,7 @@ def create_partnership(
         established_precision=established.precision if established else "",
         description=description,
     )
-    partnership.full_clean()
-    partnership.save()
+    save_valid(partnership)
     partnership.organizations.set(organizations)
     partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
     _add_citations(citations, partnership=partnership)
@@ -172,8 +176,7 @@ def add_activity(
         occurred_precision=occurred.precision if occurred else "",
         is_planned=is_planned,
     )
-    activity.full_clean()
-    activity.save()
+    save_valid(activity)
     _add_citations(citations, activity=activity)
     return activity
 
@@ -206,34 +209,56 @@ def add_reported_figure(
         organization=organization,
         description=description,
     )
-    figure.full_clean()
-    figure.save()
+    save_valid(figure)
     _add_citations(citations, reported_figure=figure)
     return figure
 
 
-def _save_changes(record, changes: dict):
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record.full_clean()
-    record.save()
-    return record
+# ------------------------------------------------------------- corrections of a record
+# Each sets the named fields of the record (refusing a name that is no field), validates
+# the whole record and saves it: see changes.save_changes.
 
 
 @transaction.atomic
-def update_activity(*, activity: Activity, **changes) -> Activity:
-    """Correct an activity's own fields (kind, occurred_on, description, …); its
-    citations are added and removed with add_citation() and remove_citation()."""
-    return _save_changes(activity, changes)
+def update_locality(*, locality: Locality, **changes: Any) -> Locality:
+    """Correct a locality's own fields (name, country, kind, coordinates, parent, …); its
+    aliases and citations have services of their own."""
+    return save_changes(locality, changes)
 
 
 @transaction.atomic
-def update_reported_figure(*, figure: ReportedFigure, **changes) -> ReportedFigure:
-    return _save_changes(figure, changes)
+def update_locality_alias(*, alias: LocalityAlias, **changes: Any) -> LocalityAlias:
+    """Correct an alias: its name, kind, language or the dates it was in use."""
+    return save_changes(alias, changes)
+
+
+@transaction.atomic
+def update_organization(*, organization: Organization, **changes: Any) -> Organization:
+    return save_changes(organization, changes)
 
 
 @transaction.atomic
 def update_organization_relationship(
-    *, relationship: OrganizationRelationship, **changes
+    *, relationship: OrganizationRelationship, **changes: Any
 ) -> OrganizationRelationship:
-    return _save_changes(relationship, changes)
+    """Correct what a relationship between two organizations says, or whom it joins
+    (the pair stays unique, in its own order)."""
+    return save_changes(relationship, changes)
+
+
+@transaction.atomic
+def update_focus_area(*, focus_area: FocusArea, **changes: Any) -> FocusArea:
+    """Rename a focus area (the slug, its address, changes only when given)."""
+    return save_changes(focus_area, changes)
+
+
+@transaction.atomic
+def update_activity(*, activity: Activity, **changes: Any) -> Activity:
+    """Correct an activity's own fields (kind, occurred_on, description, …); its
+    citations are added and removed with add_citation() and remove_citation()."""
+    return save_changes(activity, changes)
+
+
+@transaction.atomic
+def update_reported_figure(*, figure: ReportedFigure, **changes: Any) -> ReportedFigure:
+    return save_changes(figure, changes)

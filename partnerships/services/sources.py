@@ -1,39 +1,43 @@
 """Sources and citations: creating a source, citing it for a claim, removing a citation
 only while the claim keeps the ones it needs."""
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Citation, Source
+from .changes import save_changes, save_valid
 from .inputs import CitationInput, SourceInput
 
 
-def add_citation(*, citation: CitationInput, **target) -> Citation:
-    """Attach a source to one claim: partnership=, status_event=, activity=,
+def add_citation(*, citation: CitationInput, **target: Any) -> Citation:
+    """Attach an existing source to one claim: partnership=, status_event=, activity=,
     reported_figure=, organization_relationship= or locality=."""
-    record = Citation(
-        source=citation.source, quote=citation.quote.strip(), locator=citation.locator, **target
-    )
-    record.full_clean()
-    record.save()
-    return record
+    source = citation.source
+    if not isinstance(source, Source):
+        # What assigning it to Citation.source would raise; _add_citations creates it first.
+        raise ValueError(f"add_citation() cites a saved Source, not {source!r}.")
+    record = Citation(source=source, quote=citation.quote.strip(), locator=citation.locator, **target)
+    return save_valid(record)
 
 
-def _create_described_source(source: SourceInput) -> Source:
+def create_described_source(source: SourceInput) -> Source:
+    """Create the source a SourceInput describes (through create_source)."""
     return create_source(**{field.name: getattr(source, field.name) for field in fields(source)})
 
 
-def _add_citations(citations: Sequence[CitationInput], **target) -> None:
+def _add_citations(citations: Sequence[CitationInput], **target: Any) -> None:
     """Cite each input for the claim, creating the sources described on the spot. Errors
     in such a source name its place in the input, e.g. ``citations.0.source.title``."""
     for index, citation in enumerate(citations):
         if isinstance(citation.source, SourceInput):
             try:
-                source = _create_described_source(citation.source)
+                source = create_described_source(citation.source)
             except ValidationError as error:
                 raise ValidationError(
                     {
@@ -53,7 +57,7 @@ def create_source(
     published: PartialDate | None = None,
     url: str = "",
     archived_url: str = "",
-    accessed_on=None,
+    accessed_on: datetime.date | None = None,
     language: str = "en",
     kind: str = Source.Kind.NEWS_ARTICLE,
     notes: str = "",
@@ -71,9 +75,20 @@ def create_source(
         kind=kind,
         notes=notes,
     )
-    source.full_clean()
-    source.save()
-    return source
+    return save_valid(source)
+
+
+@transaction.atomic
+def update_source(*, source: Source, **changes: Any) -> Source:
+    """Correct a source's own fields (title, publisher, published_on, url, …)."""
+    return save_changes(source, changes)
+
+
+@transaction.atomic
+def update_citation(*, citation: Citation, **changes: Any) -> Citation:
+    """Correct a citation's source, quote or locator (or the claim it supports; the
+    record's own validation keeps it to exactly one)."""
+    return save_changes(citation, changes)
 
 
 def _claim_needs_citation(citation: Citation) -> bool:
@@ -82,7 +97,7 @@ def _claim_needs_citation(citation: Citation) -> bool:
     # internal record; activities, figures and relationships always need one.
     if citation.partnership_id or citation.locality_id:
         return False
-    if citation.status_event_id:
+    if citation.status_event is not None:
         return not citation.status_event.is_internal_record
     return True
 

@@ -2,15 +2,19 @@
 and deleting dated events, one cited change for many partnerships, and the derived
 current status stored on the partnership."""
 
+import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Organization, Partnership, Source, StatusEvent
-from .inputs import CitationInput, SourceInput
-from .sources import _add_citations, _create_described_source
+from .changes import save_valid
+from .inputs import CitationInput, SourceInput, acting_user
+from .sources import _add_citations, create_described_source
 
 Status = Partnership.Status
 
@@ -49,10 +53,12 @@ def transition_error(previous: StatusEvent | None, new_status: str) -> str | Non
             f"A terminated partnership cannot become {label} (terminated since {previous.effective}). "
             "Only an explicit “active” event re-establishes it."
         )
-    return f"A {Status(prev_status).label} partnership (since {previous.effective}) cannot become {label}."
+    return (
+        f"A {Status(previous.status).label} partnership (since {previous.effective}) cannot become {label}."
+    )
 
 
-def _sort_key(event: StatusEvent):
+def _sort_key(event: StatusEvent) -> tuple[datetime.date, bool, int]:
     # An event not saved yet goes after saved ones of the same date.
     return (event.effective_on, event.pk is None, event.pk or 0)
 
@@ -70,22 +76,40 @@ def validate_timeline(events: Iterable[StatusEvent]) -> None:
 def _lock(partnership: Partnership) -> Partnership:
     # Serialises timeline writes to one partnership: two concurrent events cannot both
     # be validated against the same, stale timeline.
-    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+    locked: Partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    return locked
 
 
-def _refresh_current_status(partnership: Partnership) -> None:
+# ------------------------------------------------------------ the derived current status
+
+# The partnership's stored copy of its latest event: written only from
+# current_status_fields(), by refresh_current_status() and the import's bulk path.
+CURRENT_STATUS_FIELDS = ("current_status", "current_status_since", "current_status_since_precision")
+
+
+def current_status_fields(latest: StatusEvent | None) -> dict[str, Any]:
+    """The rule for the derived current status: the values a partnership stores when
+    ``latest`` is its latest event (by effective date, then id), or when it has none."""
+    if latest is None:
+        return {"current_status": "", "current_status_since": None, "current_status_since_precision": ""}
+    return {
+        "current_status": latest.status,
+        "current_status_since": latest.effective_on,
+        "current_status_since_precision": latest.effective_precision,
+    }
+
+
+def _set_current_status(partnership: Partnership) -> None:
     latest = partnership.events.order_by("-effective_on", "-id").first()
-    partnership.current_status = latest.status if latest else ""
-    partnership.current_status_since = latest.effective_on if latest else None
-    partnership.current_status_since_precision = latest.effective_precision if latest else ""
-    partnership.save(
-        update_fields=[
-            "current_status",
-            "current_status_since",
-            "current_status_since_precision",
-            "updated_at",
-        ]
-    )
+    for name, value in current_status_fields(latest).items():
+        setattr(partnership, name, value)
+
+
+def refresh_current_status(partnership: Partnership) -> None:
+    """Recompute the partnership's current status from its events and store it; every
+    service that changes a timeline calls this."""
+    _set_current_status(partnership)
+    partnership.save(update_fields=[*CURRENT_STATUS_FIELDS, "updated_at"])
 
 
 def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
@@ -113,7 +137,7 @@ def record_status_event(
     declaring_organization: Organization | None = None,
     citations: Sequence[CitationInput] = (),
     internal_record: bool = False,
-    recorded_by=None,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> StatusEvent:
     """Record a dated status change with its citations and update the current status."""
     partnership = _lock(partnership)
@@ -127,13 +151,13 @@ def record_status_event(
         declared_by=declared_by,
         declaring_organization=declaring_organization,
         is_internal_record=internal_record,
-        recorded_by=recorded_by,
+        recorded_by=acting_user(recorded_by),
     )
     event.full_clean()
     validate_timeline([*partnership.events.all(), event])
     event.save()
     _add_citations(citations, status_event=event)
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
     return event
 
 
@@ -164,7 +188,7 @@ def update_status_event(
     event.full_clean()
     validate_timeline([event if e.pk == event.pk else e for e in partnership.events.all()])
     event.save()
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
     return event
 
 
@@ -174,7 +198,7 @@ def delete_status_event(*, event: StatusEvent) -> None:
     partnership = _lock(event.partnership)
     validate_timeline([e for e in partnership.events.all() if e.pk != event.pk])
     event.delete()
-    _refresh_current_status(partnership)
+    refresh_current_status(partnership)
 
 
 @transaction.atomic
@@ -190,7 +214,7 @@ def record_status_change(
     quote: str = "",
     locator: str = "",
     internal_record: bool = False,
-    recorded_by=None,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> list[StatusEvent]:
     """Record one status change, with one citation, for each of the partnerships (a news
     report that many were suspended). ``source`` is an existing source or a SourceInput to
@@ -198,7 +222,7 @@ def record_status_change(
     and for several partnerships the errors name each one refused."""
     if isinstance(source, SourceInput):
         # Created once, then cited by every partnership's event.
-        source = _create_described_source(source)
+        source = create_described_source(source)
     citations = [CitationInput(source=source, quote=quote, locator=locator)] if source else []
     events, refusals = [], []
     for partnership in partnerships:
@@ -227,9 +251,7 @@ def record_status_change(
 
 
 DERIVED_PARTNERSHIP_FIELDS = (
-    "current_status",
-    "current_status_since",
-    "current_status_since_precision",
+    *CURRENT_STATUS_FIELDS,
     "last_verified_at",
     "last_verified_by",
 )
@@ -244,10 +266,5 @@ def save_partnership(*, partnership: Partnership) -> Partnership:
     stored = _lock(partnership)
     for name in DERIVED_PARTNERSHIP_FIELDS:
         setattr(partnership, name, getattr(stored, name))
-    latest = partnership.events.order_by("-effective_on", "-id").first()
-    partnership.current_status = latest.status if latest else ""
-    partnership.current_status_since = latest.effective_on if latest else None
-    partnership.current_status_since_precision = latest.effective_precision if latest else ""
-    partnership.full_clean()
-    partnership.save()
-    return partnership
+    _set_current_status(partnership)
+    return save_valid(partnership)

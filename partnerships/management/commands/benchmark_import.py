@@ -86,19 +86,19 @@ class Command(BaseCommand):
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'CREATE DATABASE "{name}"')
 
-            def drop():
+            def drop_database() -> None:
                 with connection._nodb_cursor() as cursor:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
             parts = urlsplit(settings.DATABASE_URL)
-            return urlunsplit(parts._replace(path=f"/{name}")), drop
+            return urlunsplit(parts._replace(path=f"/{name}")), drop_database
         handle, path = tempfile.mkstemp(prefix="registry-bench-", suffix=".sqlite3")
         os.close(handle)
 
-        def drop():
+        def drop_file() -> None:
             Path(path).unlink(missing_ok=True)
 
-        return f"sqlite:///{path}", drop
+        return f"sqlite:///{path}", drop_file
 
     def _print(self, results, vendor):
         header = f"{'data set':<10} {'rows':>7} {'created':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}"

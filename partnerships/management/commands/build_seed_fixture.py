@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 
 from partnerships.models import (
     Activity,
@@ -21,7 +21,7 @@ from partnerships.models import (
 from partnerships.seed import build_seed
 
 # In dependency order, so loaddata can insert them one by one.
-MODELS = [
+MODELS: list[type[models.Model]] = [
     Source,
     Locality,
     LocalityAlias,
@@ -50,14 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "fixtures" / "seed.json"))
 
     def handle(self, *args, output, **options):
-        if any(model.objects.exists() for model in MODELS):
+        if any(model._default_manager.exists() for model in MODELS):
             raise CommandError("The database is not empty; build the seed fixture on an empty database.")
         try:
             with transaction.atomic():
                 build_seed()
                 data = serializers.serialize(
                     "json",
-                    [obj for model in MODELS for obj in model.objects.order_by("pk")],
+                    [obj for model in MODELS for obj in model._default_manager.order_by("pk")],
                     indent=1,
                     ensure_ascii=False,
                 )

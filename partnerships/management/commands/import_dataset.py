@@ -1,10 +1,10 @@
-from django.contrib.auth import get_user_model
+"""manage.py import_dataset NAME: one of the bundled public data sets."""
+
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.importing.cli import ProgressBar, print_report
+from partnerships.importing.cli import add_import_options, history_user, run_import
 from partnerships.importing.datasets import DATASETS
 from partnerships.importing.formats import ImportFileError
-from partnerships.importing.service import import_partnerships
 
 
 class Command(BaseCommand):
@@ -20,39 +20,28 @@ class Command(BaseCommand):
             "path", nargs="?", help="The data set file (default: the copy in fixtures/datasets/)."
         )
         parser.add_argument("--limit", type=int, default=None, help="Only the first N rows.")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
-        parser.add_argument(
-            "--skip-bad-rows",
-            action="store_true",
-            help="Import the good rows and report the bad ones (the real files have a few).",
+        add_import_options(
+            parser,
+            skip_bad_rows_help="Import the good rows and report the bad ones (the real files have a few).",
         )
-        parser.add_argument("--user", default="", help="Username recorded in the edit history.")
-        parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, dataset, path, limit, dry_run, skip_bad_rows, user, no_progress, **options):
         adapter = DATASETS[dataset]
-        history_user = None
-        if user:
-            history_user = get_user_model().objects.filter(username=user).first()
-            if history_user is None:
-                raise CommandError(f"There is no user {user!r}.")
+        acting = history_user(user)
         try:
             rows = list(adapter.rows(path, limit=limit))
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
-        progress = ProgressBar(self.stderr._out, enabled=not no_progress and options["verbosity"] > 0)
-        try:
-            report = import_partnerships(
-                rows=rows,
-                source=adapter.source,
-                dry_run=dry_run,
-                skip_bad_rows=skip_bad_rows,
-                user=history_user,
-                label=f"the {dataset} data set",
-                progress=progress,
-                # The Wikipedia lists name a pair under each of its two countries.
-                repeated_pairs="skip",
-            )
-        finally:
-            progress.close()
-        print_report(self, report)
+        run_import(
+            self,
+            no_progress=no_progress,
+            verbosity=options["verbosity"],
+            rows=rows,
+            source=adapter.source,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            user=acting,
+            label=f"the {dataset} data set",
+            # The Wikipedia lists name a pair under each of its two countries.
+            repeated_pairs="skip",
+        )

@@ -1,9 +1,10 @@
-from django.contrib.auth import get_user_model
+"""manage.py import_partnerships FILE --source …: a CSV file in the import format."""
+
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.importing.cli import ProgressBar, print_report
+from partnerships.importing.cli import add_import_options, history_user, run_import
 from partnerships.importing.formats import ImportFileError, read_file
-from partnerships.importing.service import SourceSpec, import_partnerships
+from partnerships.importing.service import SourceSpec
 
 
 class Command(BaseCommand):
@@ -20,21 +21,13 @@ class Command(BaseCommand):
             help="The source every row cites unless it names its own: a title or a URL.",
         )
         parser.add_argument("--source-title", default="", help="The source's title when --source is a URL.")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
-        parser.add_argument(
-            "--skip-bad-rows",
-            action="store_true",
-            help="Import the good rows and report the bad ones instead of importing nothing.",
+        add_import_options(
+            parser,
+            skip_bad_rows_help="Import the good rows and report the bad ones instead of importing nothing.",
         )
-        parser.add_argument("--user", default="", help="Username recorded in the edit history.")
-        parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
 
     def handle(self, *args, file, source, source_title, dry_run, skip_bad_rows, user, no_progress, **options):
-        history_user = None
-        if user:
-            history_user = get_user_model().objects.filter(username=user).first()
-            if history_user is None:
-                raise CommandError(f"There is no user {user!r}.")
+        acting = history_user(user)
         try:
             rows = read_file(file)
         except ImportFileError as exc:
@@ -42,17 +35,14 @@ class Command(BaseCommand):
         spec = SourceSpec.from_text(source, title=source_title)
         if not spec.title:
             raise CommandError("--source must not be empty.")
-        progress = ProgressBar(self.stderr._out, enabled=not no_progress and options["verbosity"] > 0)
-        try:
-            report = import_partnerships(
-                rows=rows,
-                source=spec,
-                dry_run=dry_run,
-                skip_bad_rows=skip_bad_rows,
-                user=history_user,
-                label=str(file).rsplit("/", 1)[-1],
-                progress=progress,
-            )
-        finally:
-            progress.close()
-        print_report(self, report)
+        run_import(
+            self,
+            no_progress=no_progress,
+            verbosity=options["verbosity"],
+            rows=rows,
+            source=spec,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            user=acting,
+            label=str(file).rsplit("/", 1)[-1],
+        )

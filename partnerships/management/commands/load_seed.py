@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from simple_history.utils import get_history_manager_for_model
 
 from partnerships.management.commands.build_seed_fixture import MODELS
 from partnerships.models import Locality, Partnership
@@ -19,9 +20,10 @@ class Command(BaseCommand):
             # many-to-many fields, which it records as changes. Start every seed record's
             # history afresh with one "created" version instead.
             for model in MODELS:
-                model.history.all().delete()
-                model.history.bulk_history_create(
-                    list(model.objects.order_by("pk")), default_change_reason="Seed data"
+                history = get_history_manager_for_model(model)
+                history.all().delete()
+                history.bulk_history_create(
+                    list(model._default_manager.order_by("pk")), default_change_reason="Seed data"
                 )
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the seed data: {Partnership.objects.count()} partnerships.")
