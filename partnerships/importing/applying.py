@@ -167,8 +167,7 @@ def _write_new_partnerships(
                 locality_a_id=real_ids[item.a.id],
                 locality_b_id=real_ids[item.b.id],
                 level=row.level or Level.PARTNERSHIP,
-                established_on=row.established.date if row.established else None,
-                established_precision=row.established.precision if row.established else "",
+                **Partnership.established.columns(row.established),
                 **services.current_status_fields(event),
             )
         )
@@ -195,8 +194,7 @@ def _update_partnerships(items: list[Planned], history: History, now: datetime.d
         if "level" in item.changes:
             partnership.level = item.row.level
         if "established" in item.changes and item.row.established is not None:
-            partnership.established_on = item.row.established.date
-            partnership.established_precision = item.row.established.precision
+            partnership.established = item.row.established
         partnership.updated_at = now
         changed.append(partnership)
     if changed:

@@ -106,7 +106,7 @@ def _validate(instance: models.Model, prefix: str) -> None:
 
 def new_event(status: str, date: PartialDate, **fields: Any) -> StatusEvent:
     """An unsaved status event of ``status`` since ``date``."""
-    return StatusEvent(status=status, effective_on=date.date, effective_precision=date.precision, **fields)
+    return StatusEvent(status=status, **StatusEvent.effective.columns(date), **fields)
 
 
 @dataclass
@@ -225,8 +225,7 @@ def parse_row(
         _validate(
             Partnership(
                 level=level or Level.PARTNERSHIP,
-                established_on=established.date if established else None,
-                established_precision=established.precision if established else "",
+                **Partnership.established.columns(established),
             ),
             "",
         )

@@ -64,10 +64,8 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
         name=alias.name.strip(),
         kind=alias.kind,
         language=alias.language,
-        valid_from=alias.valid_from.date if alias.valid_from else None,
-        valid_from_precision=alias.valid_from.precision if alias.valid_from else "",
-        valid_to=alias.valid_to.date if alias.valid_to else None,
-        valid_to_precision=alias.valid_to.precision if alias.valid_to else "",
+        **LocalityAlias.valid_from_partial.columns(alias.valid_from),
+        **LocalityAlias.valid_to_partial.columns(alias.valid_to),
     )
     return save_valid(record)
 
@@ -145,8 +143,7 @@ def create_partnership(
         locality_a=locality_a,
         locality_b=locality_b,
         level=level,
-        established_on=established.date if established else None,
-        established_precision=established.precision if established else "",
+        **Partnership.established.columns(established),
         description=description,
     )
     save_valid(partnership)
@@ -172,8 +169,7 @@ def add_activity(
         partnership=partnership,
         kind=kind,
         description=description,
-        occurred_on=occurred.date if occurred else None,
-        occurred_precision=occurred.precision if occurred else "",
+        **Activity.occurred.columns(occurred),
         is_planned=is_planned,
     )
     save_valid(activity)
@@ -204,8 +200,7 @@ def add_reported_figure(
         country_a=country_a,
         country_b=country_b,
         status=status,
-        as_of=as_of.date,
-        as_of_precision=as_of.precision,
+        **ReportedFigure.as_of_partial.columns(as_of),
         organization=organization,
         description=description,
     )

@@ -66,8 +66,7 @@ def create_source(
         title=title.strip(),
         publisher=publisher,
         author=author,
-        published_on=published.date if published else None,
-        published_precision=published.precision if published else "",
+        **Source.published.columns(published),
         url=url,
         archived_url=archived_url,
         accessed_on=accessed_on,
@@ -107,9 +106,11 @@ def remove_citation(*, citation: Citation) -> None:
     """Remove a citation, unless it is the last one of a claim that needs a citation."""
     citation = Citation.objects.select_related("status_event").get(pk=citation.pk)
     target = citation.target
+    if target is None:  # the CHECK constraint gives every citation exactly one target
+        raise ValidationError("This citation supports no claim.")
     if _claim_needs_citation(citation):
         # Locked so that two staff members cannot each remove one of the last two.
-        type(target).objects.select_for_update().get(pk=target.pk)
+        type(target)._default_manager.select_for_update().get(pk=target.pk)
         if not target.citations.exclude(pk=citation.pk).exists():
             raise ValidationError(
                 f"This is the only citation of {target._meta.verbose_name} “{target}”, which needs one: "

@@ -90,12 +90,9 @@ CURRENT_STATUS_FIELDS = ("current_status", "current_status_since", "current_stat
 def current_status_fields(latest: StatusEvent | None) -> dict[str, Any]:
     """The rule for the derived current status: the values a partnership stores when
     ``latest`` is its latest event (by effective date, then id), or when it has none."""
-    if latest is None:
-        return {"current_status": "", "current_status_since": None, "current_status_since_precision": ""}
     return {
-        "current_status": latest.status,
-        "current_status_since": latest.effective_on,
-        "current_status_since_precision": latest.effective_precision,
+        "current_status": latest.status if latest else "",
+        **Partnership.current_status_since_partial.columns(latest.effective if latest else None),
     }
 
 
@@ -145,8 +142,7 @@ def record_status_event(
     event = StatusEvent(
         partnership=partnership,
         status=status,
-        effective_on=effective.date,
-        effective_precision=effective.precision,
+        **StatusEvent.effective.columns(effective),
         note=note,
         declared_by=declared_by,
         declaring_organization=declaring_organization,
@@ -179,7 +175,7 @@ def update_status_event(
     if status is not None:
         event.status = status
     if effective is not None:
-        event.effective_on, event.effective_precision = effective.date, effective.precision
+        event.effective = effective
     if note is not None:
         event.note = note
     if declared_by is not None or declaring_organization is not None:
