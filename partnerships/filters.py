@@ -224,13 +224,13 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Partnership
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         queryset = queryset.as_of(self.form.cleaned_data.get("as_of"))
         queryset = super().filter_queryset(queryset)
         # A stable order, so that pages never repeat or skip a row.
-        order = list(queryset.query.order_by) or list(Partnership._meta.ordering)
+        order = list(queryset.query.order_by) or list(Partnership._meta.ordering or ())
         if "id" not in order and "-id" not in order:
             order.append("id")
         return queryset.order_by(*order)
@@ -273,7 +273,7 @@ class LocalityFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Locality
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by(F("name").asc(), "country", "id")
@@ -302,7 +302,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Organization
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("name", "id")
@@ -327,7 +327,7 @@ class SourceFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Source
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return (
@@ -371,7 +371,7 @@ class ReportedFigureFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ReportedFigure
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-as_of", "country_a", "country_b", "id")
