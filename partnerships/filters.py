@@ -121,29 +121,20 @@ class IdField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CountryFilter(django_filters.Filter):
-    field_class = CountryListField
+def _filter(field_class: type[forms.Field], schema_type: OpenApiTypes) -> type[django_filters.Filter]:
+    """A Filter that cleans its value with ``field_class`` and is a ``schema_type`` parameter
+    in the OpenAPI schema."""
+    attributes = {"field_class": field_class, "__module__": __name__}
+    filter_class = type(f"{field_class.__name__}Filter", (django_filters.Filter,), attributes)
+    annotated: type[django_filters.Filter] = extend_schema_field(schema_type)(filter_class)
+    return annotated
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ChoiceListFilter(django_filters.Filter):
-    field_class = ChoiceListField
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PartialDateFilter(django_filters.Filter):
-    field_class = PartialDateField
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.Filter):
-    field_class = IdField
-
-
-@extend_schema_field(OpenApiTypes.DATE)
-class IsoDateFilter(django_filters.Filter):
-    field_class = IsoDateField
+CountryFilter = _filter(CountryListField, OpenApiTypes.STR)
+ChoiceListFilter = _filter(ChoiceListField, OpenApiTypes.STR)
+PartialDateFilter = _filter(PartialDateField, OpenApiTypes.STR)
+IdFilter = _filter(IdField, OpenApiTypes.INT)
+IsoDateFilter = _filter(IsoDateField, OpenApiTypes.DATE)
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):

@@ -7,9 +7,10 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -22,6 +23,8 @@ from .conditional import set_cache_headers, strong_etag
 from .exports import ExportMixin
 from .inputs import format_of, renamed
 from .pagination import ApiPagination
+from .permissions import ReadOnly
+from .renderers import CSVRenderer
 from .schema import ListViewSchema
 
 
@@ -107,3 +110,28 @@ class DetailMixin(ApiMixin, GenericAPIView):
         obj = super().get_object()
         self.last_modified = obj.registry_changed
         return obj
+
+
+class ReadOnlyList(ListMixin, ListAPIView):
+    # A list anyone may read, as JSON or CSV, of the rows that ``rows()`` gives.
+    permission_classes = [ReadOnly]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @staticmethod
+    def rows() -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.rows()
+
+
+class ReadOnlyDetail(DetailMixin, RetrieveAPIView):
+    # A record anyone may read, found among the rows that ``rows()`` gives.
+    permission_classes = [ReadOnly]
+
+    @staticmethod
+    def rows() -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.rows()

@@ -2,16 +2,19 @@
 responses, the query parameters every list takes, and the schema class that keeps a list
 with several content types a list (pagination, filters)."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.mixins import ListModelMixin
 from rest_framework.serializers import BaseSerializer
 
 from ..filters import PartnershipFilterSet
 from . import serializers as s
+
+_View = TypeVar("_View", bound=type)
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="A bad parameter: the messages name each one."),
@@ -61,6 +64,43 @@ def list_responses(serializer: type[BaseSerializer[Any]], *, geojson: bool) -> d
     if geojson:
         responses[(200, "application/geo+json")] = OpenApiTypes.OBJECT
     return {**responses, **ERRORS}
+
+
+def list_schema(
+    summary: str,
+    serializer: type[BaseSerializer[Any]],
+    *,
+    geojson: bool = False,
+    description: str | None = None,
+    **other_methods: Any,
+) -> Callable[[_View], _View]:
+    """The schema of a list view's GET (and of its ``other_methods``, e.g. ``post=``)."""
+    get = extend_schema(
+        summary=summary,
+        description=description,
+        parameters=list_parameters(geojson=geojson),
+        responses=list_responses(serializer, geojson=geojson),
+    )
+    decorator: Callable[[_View], _View] = extend_schema_view(get=get, **other_methods)
+    return decorator
+
+
+def detail_schema(
+    summary: str,
+    serializer: type[BaseSerializer[Any]],
+    *,
+    description: str | None = None,
+    parameters: list[OpenApiParameter] | None = None,
+) -> Callable[[_View], _View]:
+    """The schema of a detail view's GET: the record, or an error."""
+    get = extend_schema(
+        summary=summary,
+        description=description,
+        parameters=parameters,
+        responses={200: serializer, **ERRORS},
+    )
+    decorator: Callable[[_View], _View] = extend_schema_view(get=get)
+    return decorator
 
 
 def filterset_parameters() -> list[OpenApiParameter]:

@@ -42,7 +42,7 @@ from . import feed, inputs
 from . import serializers as s
 from .exceptions import django_validation_error_as_drf
 from .exports import Geometry, locality_point, partnership_line
-from .mixins import ApiMixin, DetailMixin, ListMixin
+from .mixins import ApiMixin, ListMixin, ReadOnlyDetail, ReadOnlyList
 from .pagination import _positive_int
 from .permissions import ReadOnly, StaffModelPermissions
 from .renderers import CSVRenderer, GeoJSONRenderer
@@ -50,9 +50,9 @@ from .schema import (
     AS_OF_PARAMETER,
     ERRORS,
     WRITE_ERRORS,
+    detail_schema,
     filterset_parameters,
-    list_parameters,
-    list_responses,
+    list_schema,
 )
 
 # ------------------------------------------------------------------- partnerships
@@ -65,14 +65,12 @@ def _partnership_detail(pk: int, as_of: datetime.date | None = None) -> Partners
     return partnership
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Partnerships",
-        description="Partnerships matching the filters, paginated; `?format=csv` or `?format=geojson` "
-        "for all of them (a line between the two parties; null geometry without coordinates).",
-        parameters=list_parameters(geojson=True),
-        responses=list_responses(s.PartnershipSerializer, geojson=True),
-    ),
+@list_schema(
+    "Partnerships",
+    s.PartnershipSerializer,
+    geojson=True,
+    description="Partnerships matching the filters, paginated; `?format=csv` or `?format=geojson` "
+    "for all of them (a line between the two parties; null geometry without coordinates).",
     post=extend_schema(
         summary="Create a partnership",
         description="Staff with an API token and the `add_partnership` permission (and `add_source` "
@@ -123,13 +121,11 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="A partnership",
-        description="With its status events and their citations, its own citations and its activities.",
-        parameters=[AS_OF_PARAMETER],
-        responses={200: s.PartnershipDetailSerializer, **ERRORS},
-    )
+@detail_schema(
+    "A partnership",
+    s.PartnershipDetailSerializer,
+    description="With its status events and their citations, its own citations and its activities.",
+    parameters=[AS_OF_PARAMETER],
 )
 class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
     permission_classes = [ReadOnly]
@@ -204,44 +200,39 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
 # --------------------------------------------------------------------- localities
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Localities",
-        description="`?format=geojson`: points (null geometry without coordinates).",
-        parameters=list_parameters(geojson=True),
-        responses=list_responses(s.LocalitySerializer, geojson=True),
-    )
+def _locality_rows() -> "QuerySet[Locality]":
+    return Locality.objects.annotate(registry_changed=selectors.registry_changed_expression())
+
+
+@list_schema(
+    "Localities",
+    s.LocalitySerializer,
+    geojson=True,
+    description="`?format=geojson`: points (null geometry without coordinates).",
 )
-class LocalityList(ListMixin, generics.ListAPIView):
-    permission_classes = [ReadOnly]
+class LocalityList(ReadOnlyList):
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
     serializer_class = s.LocalitySerializer
     filterset_class = LocalityFilterSet
     export_name = "localities"
-
-    def get_queryset(self) -> "QuerySet[Locality]":
-        return Locality.objects.annotate(registry_changed=selectors.registry_changed_expression())
+    rows = staticmethod(_locality_rows)
 
     def geometry(self, obj: Locality) -> Geometry:
         return locality_point(obj)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="A locality",
-        description="With its aliases, its partnerships and the sources cited for it (e.g. the "
-        "data set an import created it from).",
-        responses={200: s.LocalityDetailSerializer, **ERRORS},
-    )
+@detail_schema(
+    "A locality",
+    s.LocalityDetailSerializer,
+    description="With its aliases, its partnerships and the sources cited for it (e.g. the "
+    "data set an import created it from).",
 )
-class LocalityDetail(DetailMixin, generics.RetrieveAPIView):
-    permission_classes = [ReadOnly]
+class LocalityDetail(ReadOnlyDetail):
     serializer_class = s.LocalityDetailSerializer
 
-    def get_queryset(self) -> "QuerySet[Locality]":
-        return Locality.objects.annotate(
-            registry_changed=selectors.registry_changed_expression()
-        ).prefetch_related(
+    @staticmethod
+    def rows() -> "QuerySet[Locality]":
+        return _locality_rows().prefetch_related(
             Prefetch("aliases", LocalityAlias.objects.order_by("valid_from", "name", "id")),
             selectors.citations_with_sources(),
         )
@@ -263,33 +254,18 @@ def _organization_rows() -> "QuerySet[Organization]":
     return Organization.objects.annotate(registry_changed=selectors.registry_changed_expression())
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Organizations",
-        parameters=list_parameters(geojson=False),
-        responses=list_responses(s.OrganizationSerializer, geojson=False),
-    )
-)
-class OrganizationList(ListMixin, generics.ListAPIView):
-    permission_classes = [ReadOnly]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+@list_schema("Organizations", s.OrganizationSerializer)
+class OrganizationList(ReadOnlyList):
     serializer_class = s.OrganizationSerializer
     filterset_class = OrganizationFilterSet
     export_name = "organizations"
-
-    def get_queryset(self) -> "QuerySet[Organization]":
-        return _organization_rows()
+    rows = staticmethod(_organization_rows)
 
 
-@extend_schema_view(
-    get=extend_schema(summary="An organization", responses={200: s.OrganizationDetailSerializer, **ERRORS})
-)
-class OrganizationDetail(DetailMixin, generics.RetrieveAPIView):
-    permission_classes = [ReadOnly]
+@detail_schema("An organization", s.OrganizationDetailSerializer)
+class OrganizationDetail(ReadOnlyDetail):
     serializer_class = s.OrganizationDetailSerializer
-
-    def get_queryset(self) -> "QuerySet[Organization]":
-        return _organization_rows()
+    rows = staticmethod(_organization_rows)
 
 
 # ------------------------------------------------------------------------ sources
@@ -304,33 +280,23 @@ def _source_rows() -> "QuerySet[Source]":
     )
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Sources",
-        description="Each source with what cites it (`cited_by`: the claim, its id, the partnership it "
-        "concerns, the quote).",
-        parameters=list_parameters(geojson=False),
-        responses=list_responses(s.SourceSerializer, geojson=False),
-    )
+@list_schema(
+    "Sources",
+    s.SourceSerializer,
+    description="Each source with what cites it (`cited_by`: the claim, its id, the partnership it "
+    "concerns, the quote).",
 )
-class SourceList(ListMixin, generics.ListAPIView):
-    permission_classes = [ReadOnly]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+class SourceList(ReadOnlyList):
     serializer_class = s.SourceSerializer
     filterset_class = SourceFilterSet
     export_name = "sources"
-
-    def get_queryset(self) -> "QuerySet[Source]":
-        return _source_rows()
+    rows = staticmethod(_source_rows)
 
 
-@extend_schema_view(get=extend_schema(summary="A source", responses={200: s.SourceSerializer, **ERRORS}))
-class SourceDetail(DetailMixin, generics.RetrieveAPIView):
-    permission_classes = [ReadOnly]
+@detail_schema("A source", s.SourceSerializer)
+class SourceDetail(ReadOnlyDetail):
     serializer_class = s.SourceSerializer
-
-    def get_queryset(self) -> "QuerySet[Source]":
-        return _source_rows()
+    rows = staticmethod(_source_rows)
 
 
 # ---------------------------------------------------------------- reported figures
@@ -340,36 +306,24 @@ def _figure_rows() -> "QuerySet[ReportedFigure]":
     return selectors.reported_figures().annotate(registry_changed=selectors.registry_changed_expression())
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Reported figures",
-        description="Counts that sources state, to set beside the registry's own.",
-        parameters=list_parameters(geojson=False),
-        responses=list_responses(s.ReportedFigureSerializer, geojson=False),
-    )
+@list_schema(
+    "Reported figures",
+    s.ReportedFigureSerializer,
+    description="Counts that sources state, to set beside the registry's own.",
 )
-class ReportedFigureList(ListMixin, generics.ListAPIView):
-    permission_classes = [ReadOnly]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+class ReportedFigureList(ReadOnlyList):
     serializer_class = s.ReportedFigureSerializer
     filterset_class = ReportedFigureFilterSet
     export_name = "reported-figures"
     # The CSV names the organization by id and name only.
     csv_only = {"organization": ("id", "name")}
-
-    def get_queryset(self) -> "QuerySet[ReportedFigure]":
-        return _figure_rows()
+    rows = staticmethod(_figure_rows)
 
 
-@extend_schema_view(
-    get=extend_schema(summary="A reported figure", responses={200: s.ReportedFigureSerializer, **ERRORS})
-)
-class ReportedFigureDetail(DetailMixin, generics.RetrieveAPIView):
-    permission_classes = [ReadOnly]
+@detail_schema("A reported figure", s.ReportedFigureSerializer)
+class ReportedFigureDetail(ReadOnlyDetail):
     serializer_class = s.ReportedFigureSerializer
-
-    def get_queryset(self) -> "QuerySet[ReportedFigure]":
-        return _figure_rows()
+    rows = staticmethod(_figure_rows)
 
 
 # -------------------------------------------------------------------------- stats
