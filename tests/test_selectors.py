@@ -168,3 +168,16 @@ def test_partnership_counts_per_country_count_a_domestic_partnership_once():
     assert counts["by_status"]["unknown"] == 2
     with pytest.raises(ValueError):
         selectors.partnership_counts(Partnership.objects.as_of(None), group_by="city")
+
+
+@pytest.mark.parametrize("events", [1, 25])
+def test_page_and_api_cost_the_detail_and_no_more(client, events, django_assert_num_queries):
+    partnership = _partnership_with(events)
+    # The page: the detail, and its record's last change in the edit history.
+    with django_assert_num_queries(DETAIL_QUERIES + 1):
+        assert client.get(partnership.get_absolute_url()).status_code == 200
+    # The API: the detail alone (Last-Modified comes with the partnership's row).
+    with django_assert_num_queries(DETAIL_QUERIES):
+        get_json(client, "partnership-detail", pk=partnership.pk)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        get_json(client, "partnership-events", pk=partnership.pk)
