@@ -14,19 +14,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DateTimeField, F, Model, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from . import models
 from .country_stats import PartnershipTimeline
 from .models import (
     Activity,
     Citation,
-    FocusArea,
-    Locality,
-    LocalityAlias,
     Organization,
-    OrganizationRelationship,
     Partnership,
     PartnershipQuerySet,
     ReportedFigure,
-    Source,
     StatusEvent,
 )
 from .validators import country_name
@@ -132,17 +128,17 @@ def partnership_changed_at(partnership: Partnership) -> datetime.datetime | None
 
 #: Everything the public surfaces show. CorrectionRequest is private and left out.
 PUBLIC_MODELS: tuple[type[Model], ...] = (
-    Partnership,
-    Locality,
-    LocalityAlias,
-    Organization,
-    OrganizationRelationship,
-    Source,
-    FocusArea,
-    StatusEvent,
-    Activity,
-    ReportedFigure,
-    Citation,
+    models.Partnership,
+    models.Locality,
+    models.LocalityAlias,
+    models.Organization,
+    models.OrganizationRelationship,
+    models.Source,
+    models.FocusArea,
+    models.StatusEvent,
+    models.Activity,
+    models.ReportedFigure,
+    models.Citation,
 )
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)

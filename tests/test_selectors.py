@@ -2,6 +2,7 @@
 page, the API detail and the events endpoint; the registry-changed time; the stats counts."""
 
 import datetime
+import itertools
 
 import pytest
 from django.db import connection
@@ -28,29 +29,24 @@ DETAIL_QUERIES = 6
 
 def _partnership_with(events: int) -> Partnership:
     """A partnership with ``events`` status events (each cited twice and declared by an
-    organization), as many activities, its own citations, organizations and focus areas."""
+    organization), as many activities, as many citations of its own, two organizations."""
     parent = LocalityFactory(name="Oblast", country="RU", kind="region")
     partnership = PartnershipFactory(locality_b=LocalityFactory(country="RU", parent=parent))
     source, other, union = SourceFactory(), SourceFactory(), OrganizationFactory(name="Union")
-    status = "active"
-    for year in range(1990, 1990 + events):
+    years = range(1990, 1990 + events)
+    for year, status in zip(years, itertools.cycle(["active", "suspended"]), strict=False):
+        when = PartialDate.parse(str(year))
+        declared = {"declared_by": "organization", "declaring_organization": union}
         services.record_status_event(
             partnership=partnership,
             status=status,
-            effective=PartialDate.parse(str(year)),
+            effective=when,
             note=f"note {year}",
             citations=[cite(source, f"event {year}"), cite(other, f"again {year}")],
-            declared_by="organization",
-            declaring_organization=union,
+            **declared,
         )
-        status = "suspended" if status == "active" else "active"
-        services.add_activity(
-            partnership=partnership,
-            kind="visit",
-            description=f"visit {year}",
-            occurred=PartialDate(datetime.date(year, 1, 1), "year"),
-            citations=[cite(source, f"visited {year}")],
-        )
+        visit = {"kind": "visit", "description": f"visit {year}", "occurred": when}
+        services.add_activity(partnership=partnership, citations=[cite(source, f"visited {year}")], **visit)
         services.add_citation(citation=cite(other, f"own {year}"), partnership=partnership)
     partnership.organizations.add(OrganizationFactory(name="Beta"), OrganizationFactory(name="Alpha"))
     return partnership
