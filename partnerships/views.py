@@ -1,6 +1,7 @@
-"""Public pages. Thin: each view asks the querysets, FilterSets and services for what it
-shows and renders it. Every page runs a fixed number of queries whatever the number of
-rows it shows (related rows come through select_related and prefetch_related)."""
+"""Public pages. Thin: each view asks the selectors (``partnerships.selectors``: the reads
+it shares with the API and the admin), the querysets, the FilterSets and the services for
+what it shows and renders it. Every page runs a fixed number of queries whatever the
+number of rows it shows (related rows come through select_related and prefetch_related)."""
 
 from django.conf import settings
 from django.core.cache import cache
