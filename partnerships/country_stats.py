@@ -4,15 +4,17 @@ a source reports.
 Both need the status of every partnership of the country on many dates. Asking
 ``Partnership.objects.as_of(date)`` once per year and per figure would make the country
 page's query count grow with its history, so the page fetches the partnerships and their
-events once (two queries) and applies the same rule here in Python: the status on a date
-is that of the latest event on or before it, and a partnership is left out only when it
-is known not to exist yet. Tests check the two give the same answers.
+events once (two queries: ``selectors.country_timelines``) and applies the same rule here
+in Python: the status on a date is that of the latest event on or before it, and a
+partnership is left out only when it is known not to exist yet. Tests check the two give
+the same answers. This module only computes; it runs no query.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .models import Partnership, ReportedFigure, StatusEvent
+from .models import Partnership, ReportedFigure
 
 # The statuses the chart draws, bottom to top.
 CHART_STATUSES = (
@@ -23,7 +25,9 @@ CHART_STATUSES = (
 
 
 @dataclass
-class _Row:
+class PartnershipTimeline:
+    """A partnership's parties and its status events, to count it on any date."""
+
     id: int
     locality_a_id: int
     locality_b_id: int
@@ -50,30 +54,6 @@ class _Row:
         return not self.events
 
 
-def load_rows(country: str) -> list[_Row]:
-    """The country's partnerships with their events: two queries."""
-    partnerships = Partnership.objects.in_country(country)
-    rows = {
-        pk: _Row(pk, a, b, country_a, country_b, established_on)
-        for pk, a, b, country_a, country_b, established_on in partnerships.values_list(
-            "id",
-            "locality_a_id",
-            "locality_b_id",
-            "locality_a__country",
-            "locality_b__country",
-            "established_on",
-        ).order_by()
-    }
-    events = (
-        StatusEvent.objects.filter(partnership__in=partnerships.values("pk"))
-        .order_by("partnership_id", "effective_on", "id")
-        .values_list("partnership_id", "effective_on", "id", "status")
-    )
-    for partnership_id, effective_on, pk, status in events:
-        rows[partnership_id].events.append((effective_on, pk, status))
-    return list(rows.values())
-
-
 # ------------------------------------------------------------------------------ the chart
 
 
@@ -88,7 +68,9 @@ class YearCounts:
         return sum(self.counts.values())
 
 
-def counts_by_year(rows: list[_Row], *, today: datetime.date | None = None) -> list[YearCounts]:
+def counts_by_year(
+    rows: list[PartnershipTimeline], *, today: datetime.date | None = None
+) -> list[YearCounts]:
     """For each year from the first dated status to this year: how many partnerships
     were active, suspended and terminated at its end (this year: today)."""
     today = today or datetime.date.today()
@@ -98,7 +80,7 @@ def counts_by_year(rows: list[_Row], *, today: datetime.date | None = None) -> l
     result = []
     for year in range(min(years), today.year + 1):
         on = min(datetime.date(year, 12, 31), today)
-        counts = dict.fromkeys(CHART_STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(CHART_STATUSES, 0)
         for row in rows:
             status = row.status_on(on)
             if status in counts:
@@ -192,7 +174,7 @@ class FigureComparison:
     registry_count: int
 
 
-def registry_count(rows: list[_Row], figure: ReportedFigure) -> tuple[datetime.date, int]:
+def registry_count(rows: list[PartnershipTimeline], figure: ReportedFigure) -> tuple[datetime.date, int]:
     """What the registry counts for the figure's scope (country, pair of countries, status,
     partnerships or localities) on the last day of the period the figure describes."""
     on = figure.as_of_partial.last_day
@@ -218,5 +200,7 @@ def registry_count(rows: list[_Row], figure: ReportedFigure) -> tuple[datetime.d
     return on, len(matching)
 
 
-def compare_figures(rows: list[_Row], figures) -> list[FigureComparison]:
+def compare_figures(
+    rows: list[PartnershipTimeline], figures: Iterable[ReportedFigure]
+) -> list[FigureComparison]:
     return [FigureComparison(figure, *registry_count(rows, figure)) for figure in figures]

@@ -121,29 +121,20 @@ class IdField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CountryFilter(django_filters.Filter):
-    field_class = CountryListField
+def _filter(field_class: type[forms.Field], schema_type: OpenApiTypes) -> type[django_filters.Filter]:
+    """A Filter that cleans its value with ``field_class`` and is a ``schema_type`` parameter
+    in the OpenAPI schema."""
+    attributes = {"field_class": field_class, "__module__": __name__}
+    filter_class = type(f"{field_class.__name__}Filter", (django_filters.Filter,), attributes)
+    annotated: type[django_filters.Filter] = extend_schema_field(schema_type)(filter_class)
+    return annotated
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ChoiceListFilter(django_filters.Filter):
-    field_class = ChoiceListField
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PartialDateFilter(django_filters.Filter):
-    field_class = PartialDateField
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.Filter):
-    field_class = IdField
-
-
-@extend_schema_field(OpenApiTypes.DATE)
-class IsoDateFilter(django_filters.Filter):
-    field_class = IsoDateField
+CountryFilter = _filter(CountryListField, OpenApiTypes.STR)
+ChoiceListFilter = _filter(ChoiceListField, OpenApiTypes.STR)
+PartialDateFilter = _filter(PartialDateField, OpenApiTypes.STR)
+IdFilter = _filter(IdField, OpenApiTypes.INT)
+IsoDateFilter = _filter(IsoDateField, OpenApiTypes.DATE)
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -224,13 +215,13 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Partnership
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         queryset = queryset.as_of(self.form.cleaned_data.get("as_of"))
         queryset = super().filter_queryset(queryset)
         # A stable order, so that pages never repeat or skip a row.
-        order = list(queryset.query.order_by) or list(Partnership._meta.ordering)
+        order = list(queryset.query.order_by) or list(Partnership._meta.ordering or ())
         if "id" not in order and "-id" not in order:
             order.append("id")
         return queryset.order_by(*order)
@@ -273,7 +264,7 @@ class LocalityFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Locality
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by(F("name").asc(), "country", "id")
@@ -302,7 +293,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Organization
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("name", "id")
@@ -327,7 +318,7 @@ class SourceFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Source
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return (
@@ -371,7 +362,7 @@ class ReportedFigureFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ReportedFigure
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-as_of", "country_a", "country_b", "id")

@@ -6,17 +6,331 @@ queries). Writes live in ``partnerships.services``; per-model filtering building
 live on the QuerySets in ``partnerships.models``.
 """
 
+import datetime
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, DateTimeField, F, Model, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from . import models
+from .country_stats import PartnershipTimeline
+from .models import (
+    Activity,
+    Citation,
+    Organization,
+    Partnership,
+    PartnershipQuerySet,
+    ReportedFigure,
+    StatusEvent,
+)
+from .validators import country_name
 
 # ------------------------------------------------------------------ partnership detail
 # (the one loader of a partnership with its parties, timeline, citations and activities)
 
 
+def citations_with_sources() -> "Prefetch[str, QuerySet[Citation], str]":
+    """``citations``, each with its source, in the order they were added."""
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id"))
+
+
+def partnership_rows() -> PartnershipQuerySet:
+    """Partnerships as lists show them: both parties, the organizations (by name) and the
+    focus areas, each row annotated with ``registry_changed``."""
+    rows: PartnershipQuerySet = (
+        Partnership.objects.with_parties()
+        .prefetch_related(
+            Prefetch("organizations", Organization.objects.order_by("name", "id")), "focus_areas"
+        )
+        .annotate(registry_changed=registry_changed_expression())
+    )
+    return rows
+
+
+def _set_prefetched(instance: Model, **related: Sequence[Model]) -> None:
+    """Hand the rows to ``instance`` as ``prefetch_related`` would: afterwards
+    ``instance.<name>.all()`` returns them without a query."""
+    cache: dict[str, Sequence[Model]] = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.update(related)
+
+
+def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partnership | None:
+    """A partnership with everything its page and its API detail show, or None when there
+    is none (or none yet on ``as_of``): its parties and their parents, organizations, focus
+    areas, status events (with the declaring organization), activities and the citations of
+    all three with their sources. Six queries whatever the number of rows: the
+    partnership, organizations, focus areas, events, activities, and every citation at once.
+
+    ``status``, ``status_since`` and ``status_since_precision`` are as of ``as_of`` (else
+    current); ``registry_changed`` is when the registry last changed."""
+    partnership: Partnership | None = (
+        partnership_rows()
+        .select_related("locality_a__parent", "locality_b__parent")
+        .as_of(as_of)
+        .filter(pk=pk)
+        .first()
+    )
+    if partnership is None:
+        return None
+    events = list(
+        StatusEvent.objects.filter(partnership=partnership)
+        .select_related("declaring_organization")
+        .order_by("effective_on", "id")
+    )
+    activities = list(Activity.objects.filter(partnership=partnership).order_by("occurred_on", "id"))
+    citations = (
+        Citation.objects.filter(
+            Q(partnership=partnership)
+            | Q(status_event__partnership=partnership)
+            | Q(activity__partnership=partnership)
+        )
+        .select_related("source")
+        .order_by("id")
+    )
+    by_event: dict[int, list[Citation]] = {event.pk: [] for event in events}
+    by_activity: dict[int, list[Citation]] = {activity.pk: [] for activity in activities}
+    own: list[Citation] = []
+    for citation in citations:
+        if citation.status_event_id:
+            by_event[citation.status_event_id].append(citation)
+        elif citation.activity_id:
+            by_activity[citation.activity_id].append(citation)
+        else:
+            citation.partnership = partnership
+            own.append(citation)
+    # Each row knows its parent too, as prefetch_related would have told it.
+    for event in events:
+        event.partnership = partnership
+        for citation in by_event[event.pk]:
+            citation.status_event = event
+        _set_prefetched(event, citations=by_event[event.pk])
+    for activity in activities:
+        activity.partnership = partnership
+        for citation in by_activity[activity.pk]:
+            citation.activity = activity
+        _set_prefetched(activity, citations=by_activity[activity.pk])
+    _set_prefetched(partnership, events=events, activities=activities, citations=own)
+    return partnership
+
+
+def partnership_changed_at(partnership: Partnership) -> datetime.datetime | None:
+    """When the partnership's own record last changed: its newest edit-history row."""
+    changed: datetime.datetime | None = (
+        partnership.history.order_by("-history_date").values_list("history_date", flat=True).first()
+    )
+    return changed
+
+
 # ----------------------------------------------------------------- registry changed at
 # (when the registry last changed: conditional requests and cached pages)
+
+#: Everything the public surfaces show. CorrectionRequest is private and left out.
+PUBLIC_MODELS: tuple[type[Model], ...] = (
+    models.Partnership,
+    models.Locality,
+    models.LocalityAlias,
+    models.Organization,
+    models.OrganizationRelationship,
+    models.Source,
+    models.FocusArea,
+    models.StatusEvent,
+    models.Activity,
+    models.ReportedFigure,
+    models.Citation,
+)
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def registry_changed_expression() -> Greatest:
+    """An SQL expression: the time of the newest edit-history row of any public table, to
+    annotate rows with so that a response learns it with no query of its own. Each part is
+    one index lookup (history_date is indexed)."""
+    newest = [
+        Coalesce(
+            Subquery(
+                model.history.model.objects.order_by("-history_date").values("history_date")[:1]  # type: ignore[attr-defined]  # simple_history adds ``history`` at class creation
+            ),
+            Value(EPOCH),
+            output_field=DateTimeField(),
+        )
+        for model in PUBLIC_MODELS
+    ]
+    return Greatest(*newest, output_field=DateTimeField())
+
+
+def registry_changed_at() -> datetime.datetime:
+    """When anything in the registry last changed, as one query of its own (for responses
+    that have no row to carry it). A deletion moves it too."""
+    found: datetime.datetime | None = (
+        Partnership.objects.annotate(changed=registry_changed_expression())
+        .order_by()
+        .values_list("changed", flat=True)
+        .first()
+    )
+    if found is None:
+        # No partnership at all: ask through a table that always has a row to hang it on.
+        found = (
+            ContentType.objects.annotate(changed=registry_changed_expression())
+            .order_by()
+            .values_list("changed", flat=True)
+            .first()
+        )
+    return found or EPOCH
 
 
 # ----------------------------------------------------------------------------- stats
 # (counts by status, country and level, and reported figures beside them)
+
+#: The keys of a ``by_status`` count: every status, and ``unknown`` for none known.
+STATUS_KEYS: tuple[str, ...] = (*Partnership.Status.values, "unknown")
+
+GROUPINGS = ("country", "status", "kind")
+
+
+class StatusAnnotations(TypedDict):
+    """What ``PartnershipQuerySet.as_of`` annotates each partnership with."""
+
+    status: str | None
+    status_since: datetime.date | None
+    status_since_precision: str | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    #: A partnership with its status as of some date (see ``PartnershipQuerySet.as_of``).
+    AsOf = WithAnnotations[Partnership, StatusAnnotations]
+
+
+class StatsGroup(TypedDict):
+    key: str
+    label: str
+    count: int
+    by_status: dict[str, int]
+
+
+class PartnershipCounts(TypedDict):
+    total: int
+    by_status: dict[str, int]
+    groups: list[StatsGroup]
+
+
+def _status_counts() -> dict[str, int]:
+    return dict.fromkeys(STATUS_KEYS, 0)
+
+
+def partnership_counts(partnerships: "QuerySet[AsOf]", *, group_by: str) -> PartnershipCounts:
+    """The partnerships counted per status and per group (``country``: a partnership counts
+    once in each of its parties' countries; ``status``; ``kind``), biggest group first.
+    The status is the queryset's ``status`` annotation (see ``as_of``). A few queries."""
+    if group_by not in GROUPINGS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
+    queryset = partnerships.order_by()
+    counts: dict[str, dict[str, int]] = {}
+
+    def add(key: str, status: str | None, number: int) -> None:
+        counts.setdefault(key, _status_counts())[status or "unknown"] += number
+
+    by_status = _status_counts()
+    if group_by == "country":
+        for side in ("locality_a__country", "locality_b__country"):
+            for row in queryset.values(side, "status").annotate(n=Count("pk")):
+                add(row[side], row["status"], row["n"])
+        # A partnership within one country counts once there, not twice.
+        same = queryset.filter(locality_a__country=F("locality_b__country"))
+        for row in same.values("locality_a__country", "status").annotate(n=Count("pk")):
+            add(row["locality_a__country"], row["status"], -row["n"])
+        for row in queryset.values("status").annotate(n=Count("pk")):
+            by_status[row["status"] or "unknown"] += row["n"]
+    else:
+        field = "level" if group_by == "kind" else "status"
+        for row in queryset.values(*{field, "status"}).annotate(n=Count("pk")):
+            add(row[field] or "unknown", row["status"], row["n"])
+        for bucket in counts.values():
+            for key, number in bucket.items():
+                by_status[key] += number
+    label = _GROUP_LABELS[group_by]
+    groups: list[StatsGroup] = [
+        {"key": key, "label": label(key), "count": sum(bucket.values()), "by_status": bucket}
+        for key, bucket in counts.items()
+        if sum(bucket.values())
+    ]
+    groups.sort(key=lambda group: (-group["count"], group["key"]))
+    return {"total": sum(by_status.values()), "by_status": by_status, "groups": groups}
+
+
+def _choice_label(choices: list[tuple[Any, str]]) -> Callable[[str], str]:
+    labels = {str(value): str(label) for value, label in choices}
+    return lambda key: labels.get(key, key)
+
+
+_GROUP_LABELS: dict[str, Callable[[str], str]] = {
+    "country": country_name,
+    "kind": _choice_label(Partnership.Level.choices),
+    "status": _choice_label(Partnership.Status.choices),
+}
+
+
+def current_status_counts() -> dict[str, int]:
+    """How many partnerships have each current status ("" for none known): one query."""
+    rows = (
+        Partnership.objects.order_by()
+        .values_list("current_status")
+        .annotate(n=Count("id"))
+        .values_list("current_status", "n")
+    )
+    return dict(rows)
+
+
+def reported_figures() -> "QuerySet[ReportedFigure]":
+    """Reported figures with their organization and their citations' sources."""
+    return ReportedFigure.objects.select_related("organization").prefetch_related(citations_with_sources())
+
+
+def figure_scope(
+    *, countries: Sequence[str] = (), between: Sequence[str] = (), statuses: Sequence[str] = ()
+) -> Q:
+    """Reported figures about the same scope as a partnership filter: of a pair of
+    countries (``between``), else of any of ``countries``, else of the whole registry; of
+    the same statuses, else of all. Only figures counting partnerships."""
+    scope = Q(measure=ReportedFigure.Measure.PARTNERSHIPS)
+    if between:
+        first, second = between
+        scope &= Q(country_a=first, country_b=second) | Q(country_a=second, country_b=first)
+    elif countries:
+        scope &= Q(country_a__in=countries, country_b="")
+    else:
+        scope &= Q(country_a="")
+    scope &= Q(status__in=statuses) if statuses else Q(status="")
+    return scope
+
+
+def country_timelines(country: str) -> list[PartnershipTimeline]:
+    """The country's partnerships, each with its status events in timeline order, for
+    ``partnerships.country_stats`` to count on any date: two queries."""
+    partnerships = Partnership.objects.in_country(country)
+    rows = {
+        pk: PartnershipTimeline(pk, a, b, country_a, country_b, established_on)
+        for pk, a, b, country_a, country_b, established_on in partnerships.values_list(
+            "id",
+            "locality_a_id",
+            "locality_b_id",
+            "locality_a__country",
+            "locality_b__country",
+            "established_on",
+        ).order_by()
+    }
+    events = (
+        StatusEvent.objects.filter(partnership__in=partnerships.values("pk"))
+        .order_by("partnership_id", "effective_on", "id")
+        .values_list("partnership_id", "effective_on", "id", "status")
+    )
+    for partnership_id, effective_on, pk, status in events:
+        rows[partnership_id].events.append((effective_on, pk, status))
+    return list(rows.values())
 
 
 # ---------------------------------------------------------------------- review queue

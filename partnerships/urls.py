@@ -1,3 +1,5 @@
+"""The public pages' routes (the API's are in ``partnerships.api.urls``)."""
+
 from django.urls import path, re_path
 
 from . import views

@@ -1,29 +1,27 @@
-"""Public pages. Thin: each view asks the querysets, FilterSets and services for what it
-shows and renders it. Every page runs a fixed number of queries whatever the number of
-rows it shows (related rows come through select_related and prefetch_related)."""
+"""Public pages. Thin: each view asks the selectors (``partnerships.selectors``: the reads
+it shares with the API and the admin), the querysets, the FilterSets and the services for
+what it shows and renders it. Every page runs a fixed number of queries whatever the
+number of rows it shows (related rows come through select_related and prefetch_related)."""
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import country_stats, services
+from . import country_stats, selectors, services
 from .filters import PartnershipFilterSet
 from .models import (
-    Activity,
-    Citation,
     Locality,
     LocalityAlias,
     Organization,
     OrganizationRelationship,
     Partnership,
-    ReportedFigure,
     Source,
     StatusEvent,
 )
@@ -43,7 +41,7 @@ ORDERINGS = [
     ("-updated_at", "recently changed first"),
 ]
 
-_CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("id"))
+_CITATIONS = selectors.citations_with_sources()
 
 
 def _events_with_citations():
@@ -111,12 +109,7 @@ def _registry_countries():
 
 @require_GET
 def home(request):
-    by_status = dict(
-        Partnership.objects.order_by()
-        .values_list("current_status")
-        .annotate(n=Count("id"))
-        .values_list("current_status", "n")
-    )
+    by_status = selectors.current_status_counts()
     latest_events = (
         _events_with_citations()
         .select_related("partnership__locality_a", "partnership__locality_b")
@@ -146,30 +139,15 @@ def partnership_list(request):
 
 @require_GET
 def partnership_detail(request, pk):
-    partnership = get_object_or_404(
-        Partnership.objects.with_parties()
-        .select_related("locality_a__parent", "locality_b__parent")
-        .prefetch_related(
-            _CITATIONS,
-            "organizations",
-            "focus_areas",
-            Prefetch("events", queryset=_events_with_citations().order_by("effective_on", "id")),
-            Prefetch(
-                "activities",
-                queryset=Activity.objects.prefetch_related(_CITATIONS).order_by("occurred_on", "id"),
-            ),
-        ),
-        pk=pk,
-    )
-    last_changed = (
-        partnership.history.order_by("-history_date").values_list("history_date", flat=True).first()
-    )
+    partnership = selectors.partnership_detail(pk)
+    if partnership is None:
+        raise Http404("No such partnership.")
     return render(
         request,
         "partnerships/partnership_detail.html",
         {
             "partnership": partnership,
-            "last_changed": last_changed,
+            "last_changed": selectors.partnership_changed_at(partnership),
             "map_points": _map_points([partnership]),
         },
     )
@@ -210,13 +188,9 @@ def country_detail(request, code):
             {"code": code},
             status=404,
         )
-    rows = country_stats.load_rows(code)
+    rows = selectors.country_timelines(code)
     years = country_stats.counts_by_year(rows)
-    figures = (
-        ReportedFigure.objects.filter(Q(country_a=code) | Q(country_b=code))
-        .select_related("organization")
-        .prefetch_related(_CITATIONS)
-    )
+    figures = selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code))
     partnerships = (
         Partnership.objects.as_of(None)
         .in_country(code)
@@ -291,7 +265,7 @@ def source_detail(request, pk):
 
 @require_GET
 def figure_list(request):
-    figures = ReportedFigure.objects.select_related("organization").prefetch_related(_CITATIONS)
+    figures = selectors.reported_figures()
     country = request.GET.get("country", "").strip().upper()
     error = ""
     if country:

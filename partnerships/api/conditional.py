@@ -3,85 +3,23 @@
 The ETag of a JSON response is a hash of its body, so it changes exactly when the answer
 does. Last-Modified is when anything in the registry last changed (the newest row of any
 edit-history table): a deletion changes it too, which the rows left on a page could not
-tell. Exports are streamed, so their ETag is weak: derived from that time and the query.
+tell (``selectors.registry_changed_at``). Exports are streamed, so their ETag is weak:
+derived from that time and the query.
 """
 
 import datetime
 import hashlib
 import time
 
-from django.db.models import DateTimeField, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from rest_framework.request import Request
 
-from ..models import (
-    Activity,
-    Citation,
-    FocusArea,
-    Locality,
-    LocalityAlias,
-    Organization,
-    OrganizationRelationship,
-    Partnership,
-    ReportedFigure,
-    Source,
-    StatusEvent,
-)
+# The tables whose edit history dates Last-Modified (see ``selectors.registry_changed_at``).
+from ..selectors import PUBLIC_MODELS as PUBLIC_MODELS
 
-# Everything the API shows. CorrectionRequest is private and left out.
-PUBLIC_MODELS = (
-    Partnership,
-    Locality,
-    LocalityAlias,
-    Organization,
-    OrganizationRelationship,
-    Source,
-    FocusArea,
-    StatusEvent,
-    Activity,
-    ReportedFigure,
-    Citation,
-)
-
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MAX_AGE = 60
-
-
-def registry_changed_expression():
-    """An SQL expression: the time of the newest edit-history row of any public table.
-    Each part is one index lookup (history_date is indexed)."""
-    newest = [
-        Coalesce(
-            Subquery(model.history.model.objects.order_by("-history_date").values("history_date")[:1]),
-            Value(EPOCH),
-            output_field=DateTimeField(),
-        )
-        for model in PUBLIC_MODELS
-    ]
-    return Greatest(*newest, output_field=DateTimeField())
-
-
-def registry_last_changed() -> datetime.datetime:
-    """The same, as one query of its own (for responses that have no row to carry it)."""
-    row = (
-        Partnership.objects.annotate(changed=registry_changed_expression())
-        .order_by()
-        .values_list("changed", flat=True)[:1]
-    )
-    found = list(row)
-    if found:
-        return found[0]
-    # No partnership at all: ask through a table that always has a row to hang it on.
-    from django.contrib.contenttypes.models import ContentType
-
-    return (
-        ContentType.objects.annotate(changed=registry_changed_expression())
-        .order_by()
-        .values_list("changed", flat=True)
-        .first()
-        or EPOCH
-    )
 
 
 def _as_utc(moment: datetime.datetime) -> datetime.datetime:
@@ -100,7 +38,13 @@ def weak_etag(*parts: str) -> str:
     return f'W/"{digest}"'
 
 
-def set_cache_headers(request, response, *, etag: str, last_modified: datetime.datetime | None):
+def set_cache_headers(
+    request: HttpRequest | Request,
+    response: HttpResponseBase,
+    *,
+    etag: str,
+    last_modified: datetime.datetime | None,
+) -> HttpResponseBase:
     """Add the validators and caching headers; answer 304 when the client's copy is current."""
     timestamp = None
     settled = True
@@ -120,6 +64,12 @@ def set_cache_headers(request, response, *, etag: str, last_modified: datetime.d
         patch_cache_control(response, private=True, max_age=0)
     else:
         patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return get_conditional_response(
-        request, etag=etag, last_modified=timestamp if settled else None, response=response
+    answer = get_conditional_response(
+        request._request if isinstance(request, Request) else request,
+        etag=etag,
+        last_modified=timestamp if settled else None,
+        # Django only copies headers from it, which a streamed response has too (the stub
+        # names HttpResponse).
+        response=response,  # type: ignore[arg-type]
     )
+    return response if answer is None else answer

@@ -1,8 +1,9 @@
 """All API errors as JSON of one shape: ``{"status", "detail", "errors"?}``."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
-from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
@@ -42,7 +43,7 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
-    body = {"status": response.status_code}
+    body: dict[str, Any] = {"status": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
         body["detail"] = "Some parameters or fields are not valid; see errors."
         body["errors"] = _as_lists(exc.detail)
@@ -51,7 +52,3 @@ def api_exception_handler(exc, context):
         body["detail"] = str(detail or getattr(exc, "detail", "") or "Not found.")
     response.data = body
     return response
-
-
-def json_error(status_code: int, detail: str) -> Response:
-    return Response({"status": status_code, "detail": detail}, status=status_code)

@@ -35,9 +35,11 @@ idempotent: "fetch the record's url", "delete the record").
 
 import base64
 import binascii
+import builtins
 import datetime
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -77,7 +79,7 @@ ACTIONS = {"+": "created", "~": "updated", "-": "deleted"}
 class Stream:
     key: str  # orders entries written at the same instant; part of the cursor
     type: str
-    history_model: type
+    history_model: builtins.type[Any]  # ``type`` here is the field above
     object_id: object = None  # expression for the public record's id; None: the row's own id
     condition: Q | None = None
     own_record: bool = True  # False: a part of the record, always an "update" of it
@@ -155,9 +157,9 @@ class Echo:
 
     key: str
     type: str
-    model: type
+    model: builtins.type[Any]  # ``type`` here is the field above
     reference: str  # the field of ``model`` naming the repeated record
-    referenced: type  # that record's model
+    referenced: builtins.type[Any]  # that record's model
     object_id: object  # expression for the announced record's id, on ``model``
     condition: Q | None = None
 
@@ -394,7 +396,7 @@ def changes_after(position, limit: int):
             cursor.execute("RESET jit")
 
 
-def entry(row, request) -> dict:
+def entry(row, request) -> tuple[dict[str, Any], tuple[datetime.datetime, str, int]]:
     moment = row["k_date"]
     if isinstance(moment, str):  # SQLite compound queries may skip the converters
         moment = datetime.datetime.fromisoformat(moment)

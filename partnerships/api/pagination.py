@@ -48,6 +48,7 @@ class ApiPagination(PageNumberPagination):
         return list(self.page)
 
     def get_paginated_response(self, data):
+        assert self.page is not None, "paginate_queryset() sets the page first"
         return Response(
             OrderedDict(
                 [

@@ -5,7 +5,6 @@ constant however large the registry grows; the renderers below only name the for
 content negotiation and the schema, and render small in-memory lists the same way."""
 
 import csv
-import io
 import json
 
 from rest_framework.renderers import BaseRenderer
@@ -92,10 +91,3 @@ def geojson_chunks(features):
         yield ("" if first else ",") + "\n" + json.dumps(feature, cls=JSONEncoder, ensure_ascii=False)
         first = False
     yield "\n]}\n"
-
-
-def as_text(chunks) -> str:
-    buffer = io.StringIO()
-    for chunk in chunks:
-        buffer.write(chunk)
-    return buffer.getvalue()

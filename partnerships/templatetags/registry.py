@@ -1,3 +1,6 @@
+"""Template tags and filters of the public pages: partial dates, pagination links, who
+declared a status change, counts."""
+
 from django import template
 
 from ..dates import PartialDate, format_partial_date

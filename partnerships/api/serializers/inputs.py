@@ -1,0 +1,90 @@
+"""Request bodies: they only parse and check; the writes themselves go through
+``partnerships.services``, like the admin's."""
+
+from django.utils.text import slugify
+from rest_framework import serializers
+
+from ...dates import PartialDate
+from ...models import Locality, Organization, Partnership, Source, StatusEvent
+
+
+class PartialDateInputField(serializers.CharField):
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision follows the form."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return PartialDate.parse(text)
+        except ValueError:
+            raise serializers.ValidationError(
+                f"“{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD."
+            ) from None
+
+
+class NewSourceInput(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    publisher = serializers.CharField(max_length=200, required=False, default="")
+    author = serializers.CharField(max_length=200, required=False, default="")
+    published = PartialDateInputField(required=False, allow_null=True, default=None)
+    url = serializers.URLField(max_length=1000, required=False, default="")
+    language = serializers.CharField(max_length=16, required=False, default="en")
+    kind = serializers.ChoiceField(
+        choices=Source.Kind.choices, required=False, default=Source.Kind.NEWS_ARTICLE
+    )
+
+
+class CitationInput(serializers.Serializer):
+    """Cite an existing source by id (``source_id``) or describe a new one (``source``)."""
+
+    source_id = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
+    # ``source`` is also the name of Field's own argument: the stubs type it as that.
+    source = NewSourceInput(required=False)  # type: ignore[assignment]
+    quote = serializers.CharField(help_text="The source's exact words that support the claim.")
+    locator = serializers.CharField(max_length=200, required=False, default="")
+
+    def validate(self, attrs):
+        if ("source_id" in attrs) == ("source" in attrs):
+            raise serializers.ValidationError(
+                "Give either source_id (an existing source) or source (a new one)."
+            )
+        return attrs
+
+
+class PartnershipInput(serializers.Serializer):
+    locality_a = serializers.PrimaryKeyRelatedField(queryset=Locality.objects.all())
+    locality_b = serializers.PrimaryKeyRelatedField(queryset=Locality.objects.all())
+    kind = serializers.ChoiceField(choices=Partnership.Level.choices, default=Partnership.Level.SISTER_CITY)
+    established = PartialDateInputField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    organizations = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), many=True, required=False, default=list
+    )
+    focus_areas = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    citations = CitationInput(many=True, required=False, default=list)
+
+    def validate_focus_areas(self, names):
+        # A focus area is found by the slug of its name: a name without letters or digits has none.
+        unnamed = [name for name in names if not slugify(name)]
+        if unnamed:
+            raise serializers.ValidationError(f"“{unnamed[0]}” is not a name: use letters or digits.")
+        return names
+
+
+class StatusEventInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Partnership.Status.choices)
+    date = PartialDateInputField(help_text="When it took effect: YYYY, YYYY-MM or YYYY-MM-DD.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    declared_by = serializers.ChoiceField(
+        choices=StatusEvent.DeclaredBy.choices, required=False, allow_blank=True, default=""
+    )
+    declaring_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
+    )
+    citations = CitationInput(many=True, required=False, default=list)
+    internal_record = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A change staff know of without a citable source; flagged for review.",
+    )

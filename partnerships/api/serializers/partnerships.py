@@ -1,0 +1,96 @@
+"""A partnership in a list and in detail, with its status events and activities."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ...models import Activity, Partnership, StatusEvent
+from .base import ApiUrlField, PartialDateOutField
+from .references import (
+    CitationSerializer,
+    FocusAreaSerializer,
+    LocalityRefSerializer,
+    OrganizationRefSerializer,
+)
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    """A partnership in a list. ``status`` and ``status_since`` are as of the ``as_of``
+    date when one is given, else current; null when unknown."""
+
+    url = ApiUrlField("api:partnership-detail")
+    html_url = ApiUrlField("partnerships:partnership-detail")
+    kind = serializers.CharField(source="level", read_only=True)
+    localities = serializers.SerializerMethodField()
+    established = PartialDateOutField("established_on", "established_precision")
+    status = serializers.SerializerMethodField()
+    status_since = PartialDateOutField("status_since", "status_since_precision")
+    organizations = OrganizationRefSerializer(many=True, read_only=True)
+    focus_areas = FocusAreaSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "kind",
+            "localities",
+            "established",
+            "status",
+            "status_since",
+            "organizations",
+            "focus_areas",
+            "updated_at",
+        ]
+
+    @extend_schema_field(LocalityRefSerializer(many=True))
+    def get_localities(self, obj):
+        return LocalityRefSerializer([obj.locality_a, obj.locality_b], many=True, context=self.context).data
+
+    @extend_schema_field(serializers.ChoiceField(choices=Partnership.Status.choices, allow_null=True))
+    def get_status(self, obj) -> str | None:
+        return getattr(obj, "status", None) or None
+
+
+class StatusEventSerializer(serializers.ModelSerializer):
+    date = PartialDateOutField("effective_on", "effective_precision")
+    declaring_organization = OrganizationRefSerializer(read_only=True, allow_null=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusEvent
+        fields = [
+            "id",
+            "status",
+            "date",
+            "note",
+            "declared_by",
+            "declaring_organization",
+            "is_internal_record",
+            "citations",
+        ]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    date = PartialDateOutField("occurred_on", "occurred_precision")
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "kind", "date", "is_planned", "description", "citations"]
+
+
+class PartnershipDetailSerializer(PartnershipSerializer):
+    events = StatusEventSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    activities = ActivitySerializer(many=True, read_only=True)
+
+    class Meta(PartnershipSerializer.Meta):
+        fields = [
+            *PartnershipSerializer.Meta.fields,
+            "description",
+            "events",
+            "citations",
+            "activities",
+            "created_at",
+        ]
