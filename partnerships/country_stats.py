@@ -177,7 +177,9 @@ class FigureComparison:
 def registry_count(rows: list[PartnershipTimeline], figure: ReportedFigure) -> tuple[datetime.date, int]:
     """What the registry counts for the figure's scope (country, pair of countries, status,
     partnerships or localities) on the last day of the period the figure describes."""
-    on = figure.as_of_partial.last_day
+    period = figure.as_of_partial
+    assert period is not None, "a reported figure's as-of date is required"
+    on = period.last_day
     scope = {figure.country_a, figure.country_b} - {""}
     matching = []
     for row in rows:

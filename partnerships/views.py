@@ -368,10 +368,14 @@ def map_view(request):
 
 # ------------------------------------------------------------------------- corrections
 
-_CORRECTION_TARGETS = {
-    "partnership": Partnership.objects.with_parties(),
-    "locality": Locality.objects.all(),
-}
+
+def _correction_target(kind: str, pk: int) -> Partnership | Locality:
+    """The partnership or locality a correction is about."""
+    if kind == "partnership":
+        return get_object_or_404(Partnership.objects.with_parties(), pk=pk)
+    if kind == "locality":
+        return get_object_or_404(Locality, pk=pk)
+    raise Http404("Corrections are for partnerships and localities.")
 
 
 def _correction_limit() -> tuple[int, int]:
@@ -402,10 +406,7 @@ def _count_submission(request) -> None:
 
 @require_http_methods(["GET", "POST"])
 def correction_create(request, kind, pk):
-    queryset = _CORRECTION_TARGETS.get(kind)
-    if queryset is None:
-        raise Http404("Corrections are for partnerships and localities.")
-    target = get_object_or_404(queryset, pk=pk)
+    target = _correction_target(kind, pk)
     limit, window = _correction_limit()
     if request.method == "POST":
         if _over_limit(request):
@@ -422,7 +423,8 @@ def correction_create(request, kind, pk):
             _count_submission(request)
             if not form.is_from_a_bot():
                 services.submit_correction(
-                    **{kind: target},
+                    partnership=target if isinstance(target, Partnership) else None,
+                    locality=target if isinstance(target, Locality) else None,
                     message=form.cleaned_data["message"],
                     source_url=form.cleaned_data["source_url"],
                     contact=form.cleaned_data["contact"],

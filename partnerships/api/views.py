@@ -187,7 +187,8 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
                 declaring_organization=values["declaring_organization"],
                 citations=citations,
                 internal_record=values["internal_record"],
-                recorded_by=request.user,
+                # Only staff with the add permission get here (StaffModelPermissions).
+                recorded_by=request.user if request.user.is_authenticated else None,
             )
         except DjangoValidationError as error:
             raise django_validation_error_as_drf(error) from None
