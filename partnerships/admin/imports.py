@@ -1,0 +1,173 @@
+"""The admin's upload page for bulk imports: upload a file in the import format, see a
+dry-run preview (rows to create, to update, unchanged, and each bad row with its reason),
+then confirm to import the same file. Both steps call the one import service.
+
+Between the two steps the upload is kept server-side in a private temporary directory,
+under a random token remembered in the user's session, so the confirmed import is
+exactly the file that was previewed."""
+
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from ..importing.formats import ImportFileError, read_file
+from ..importing.service import SourceSpec, import_partnerships
+from ..models import Partnership
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+PREVIEW_ROWS = 200
+SESSION_KEY = "partnership_import_uploads"
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnership-registry-imports"
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="A CSV file in the import format (UTF-8; comma or semicolon separated; .csv or .csv.gz). "
+        "See docs/import-format.md."
+    )
+    source = forms.CharField(
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="The source every row cites unless it names its own: a title, or a URL.",
+    )
+    source_title = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="The source's title, when the source above is a URL.",
+    )
+    skip_bad_rows = forms.BooleanField(
+        required=False,
+        help_text="Import the good rows and leave out the bad ones. Without it, one bad row stops the "
+        "whole import and nothing is written.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        if not upload.name.lower().endswith((".csv", ".csv.gz", ".txt")):
+            raise forms.ValidationError("Upload a .csv (or .csv.gz) file.")
+        return upload
+
+
+def _check_permission(request):
+    if not request.user.has_perm("partnerships.add_partnership"):
+        raise PermissionDenied
+
+
+def _store(upload) -> tuple[str, Path]:
+    UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Previews that were never confirmed nor cancelled are dropped after a day.
+    stale = time.time() - STALE_AFTER_SECONDS
+    for old in UPLOAD_DIR.iterdir():
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    path = UPLOAD_DIR / (token + (".csv.gz" if upload.name.lower().endswith(".gz") else ".csv"))
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return token, path
+
+
+def _pending(request, token: str) -> dict | None:
+    pending = request.session.get(SESSION_KEY, {}).get(token)
+    if pending and Path(pending["path"]).exists():
+        return pending
+    return None
+
+
+def _forget(request, token: str) -> None:
+    uploads = request.session.get(SESSION_KEY, {})
+    pending = uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+    if pending:
+        Path(pending["path"]).unlink(missing_ok=True)
+
+
+def _run(request, pending: dict, *, dry_run: bool):
+    return import_partnerships(
+        rows=read_file(pending["path"]),
+        source=SourceSpec.from_text(pending["source"], title=pending["source_title"]),
+        dry_run=dry_run,
+        skip_bad_rows=pending["skip_bad_rows"],
+        user=request.user,
+        label=pending["name"],
+    )
+
+
+def _render(request, context):
+    opts = Partnership._meta
+    return TemplateResponse(
+        request,
+        "admin/partnerships/import.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Import partnerships",
+            "opts": opts,
+            "preview_rows": PREVIEW_ROWS,
+            **context,
+        },
+    )
+
+
+def import_view(request):
+    _check_permission(request)
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _confirm(request)
+    if request.method == "POST" and request.POST.get("step") == "cancel":
+        _forget(request, request.POST.get("token", ""))
+        messages.info(request, "Import cancelled; nothing was written.")
+        return HttpResponseRedirect(reverse("admin-import-partnerships"))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _render(request, {"form": form})
+    upload = form.cleaned_data["file"]
+    token, path = _store(upload)
+    pending = {
+        "path": str(path),
+        "name": Path(upload.name).name[:100],
+        "source": form.cleaned_data["source"],
+        "source_title": form.cleaned_data["source_title"],
+        "skip_bad_rows": form.cleaned_data["skip_bad_rows"],
+    }
+    try:
+        report = _run(request, pending, dry_run=True)
+    except ImportFileError as exc:
+        path.unlink(missing_ok=True)
+        form.add_error("file", str(exc))
+        return _render(request, {"form": form})
+    request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: pending}
+    return _render(request, {"report": report, "token": token, "pending": pending})
+
+
+def _confirm(request):
+    token = request.POST.get("token", "")
+    pending = _pending(request, token)
+    if pending is None:
+        messages.error(request, "That upload is no longer available; upload the file again.")
+        return HttpResponseRedirect(reverse("admin-import-partnerships"))
+    try:
+        report = _run(request, pending, dry_run=False)
+    except ImportFileError as exc:
+        _forget(request, token)
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("admin-import-partnerships"))
+    if not report.written:
+        return _render(request, {"report": report, "token": token, "pending": pending})
+    _forget(request, token)
+    messages.success(request, report.summary())
+    return HttpResponseRedirect(reverse("admin:partnerships_partnership_changelist"))
+
+
+admin_import_view = admin.site.admin_view(import_view)
