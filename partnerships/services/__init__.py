@@ -5,7 +5,8 @@ functions, so the rules hold whichever door the data comes in by.
 The rooms: ``inputs`` (plain values callers hand in), ``sources`` (sources and
 citations), ``timeline`` (status events and the derived current status), ``records``
 (localities, organizations, partnerships, activities, figures) and ``curation``
-(verification and correction requests). Import from ``partnerships.services``; the
+(verification and correction requests); ``changes`` holds the one way an update service
+sets, validates and saves a record's own fields. Import from ``partnerships.services``; the
 names below are its public surface."""
 
 from .curation import review_corrections, submit_correction, verify_partnership
@@ -14,15 +15,20 @@ from .records import (
     add_activity,
     add_locality_alias,
     add_reported_figure,
+    create_focus_area,
     create_locality,
     create_organization,
     create_partnership,
     relate_organizations,
     update_activity,
+    update_focus_area,
+    update_locality,
+    update_locality_alias,
+    update_organization,
     update_organization_relationship,
     update_reported_figure,
 )
-from .sources import add_citation, create_source, remove_citation
+from .sources import add_citation, create_source, remove_citation, update_citation, update_source
 from .timeline import (
     ALLOWED_TRANSITIONS,
     DERIVED_PARTNERSHIP_FIELDS,
@@ -45,6 +51,7 @@ __all__ = [
     "add_citation",
     "add_locality_alias",
     "add_reported_figure",
+    "create_focus_area",
     "create_locality",
     "create_organization",
     "create_partnership",
@@ -59,8 +66,14 @@ __all__ = [
     "submit_correction",
     "transition_error",
     "update_activity",
+    "update_citation",
+    "update_focus_area",
+    "update_locality",
+    "update_locality_alias",
+    "update_organization",
     "update_organization_relationship",
     "update_reported_figure",
+    "update_source",
     "update_status_event",
     "validate_timeline",
     "verify_partnership",

@@ -2,6 +2,7 @@
 organizations and their relationships, partnerships, activities and reported figures."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from ..models import (
     Partnership,
     ReportedFigure,
 )
+from .changes import save_changes
 from .inputs import AliasInput, CitationInput
 from .sources import _add_citations
 
@@ -72,6 +74,17 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
     return record
 
 
+@transaction.atomic
+def update_locality(*, locality: Locality, **changes: Any) -> Locality:
+    """Correct a locality's own fields; its aliases and citations have their own services."""
+    return save_changes(locality, changes)
+
+
+@transaction.atomic
+def update_locality_alias(*, alias: LocalityAlias, **changes: Any) -> LocalityAlias:
+    return save_changes(alias, changes)
+
+
 # ------------------------------------------------------------ organizations, sources
 
 
@@ -98,6 +111,11 @@ def create_organization(
 
 
 @transaction.atomic
+def update_organization(*, organization: Organization, **changes: Any) -> Organization:
+    return save_changes(organization, changes)
+
+
+@transaction.atomic
 def relate_organizations(
     *,
     from_organization: Organization,
@@ -121,6 +139,21 @@ def relate_organizations(
 def _focus_area(name: str) -> FocusArea:
     area, _ = FocusArea.objects.get_or_create(slug=slugify(name), defaults={"name": name})
     return area
+
+
+@transaction.atomic
+def create_focus_area(*, name: str, slug: str = "") -> FocusArea:
+    """Create a focus area; the slug defaults to one made from the name."""
+    name = name.strip()
+    area = FocusArea(name=name, slug=slug or slugify(name))
+    area.full_clean()
+    area.save()
+    return area
+
+
+@transaction.atomic
+def update_focus_area(*, focus_area: FocusArea, **changes: Any) -> FocusArea:
+    return save_changes(focus_area, changes)
 
 
 @transaction.atomic
@@ -212,28 +245,20 @@ def add_reported_figure(
     return figure
 
 
-def _save_changes(record, changes: dict):
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record.full_clean()
-    record.save()
-    return record
-
-
 @transaction.atomic
 def update_activity(*, activity: Activity, **changes) -> Activity:
     """Correct an activity's own fields (kind, occurred_on, description, …); its
     citations are added and removed with add_citation() and remove_citation()."""
-    return _save_changes(activity, changes)
+    return save_changes(activity, changes)
 
 
 @transaction.atomic
 def update_reported_figure(*, figure: ReportedFigure, **changes) -> ReportedFigure:
-    return _save_changes(figure, changes)
+    return save_changes(figure, changes)
 
 
 @transaction.atomic
 def update_organization_relationship(
     *, relationship: OrganizationRelationship, **changes
 ) -> OrganizationRelationship:
-    return _save_changes(relationship, changes)
+    return save_changes(relationship, changes)

@@ -3,12 +3,14 @@ only while the claim keeps the ones it needs."""
 
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Citation, Source
+from .changes import save_changes
 from .inputs import CitationInput, SourceInput
 
 
@@ -74,6 +76,19 @@ def create_source(
     source.full_clean()
     source.save()
     return source
+
+
+@transaction.atomic
+def update_source(*, source: Source, **changes: Any) -> Source:
+    """Correct a source's own fields (title, publisher, published_on, url, …)."""
+    return save_changes(source, changes)
+
+
+@transaction.atomic
+def update_citation(*, citation: Citation, **changes: Any) -> Citation:
+    """Correct a citation's source, quote or locator (or the claim it supports; the
+    record's own validation keeps it to exactly one)."""
+    return save_changes(citation, changes)
 
 
 def _claim_needs_citation(citation: Citation) -> bool:
