@@ -1,24 +1,19 @@
-"""Reported figures (counts a source states), each with its citations."""
+"""Reported figures (counts a source states), each with its citations: added with the
+first citation through services.add_reported_figure(), corrected through
+update_reported_figure()."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .. import services
-from ..models import (
-    ReportedFigure,
-)
-from .base import (
-    ServiceFormAdmin,
-    changed_values,
-    partial_date_column,
-)
-from .forms import (
-    ReportedFigureAddForm,
-)
+from ..models import ReportedFigure
+from .base import RegistryAdmin, partial_date_column
+from .forms import RegistryModelForm, ReportedFigureAddForm, changed_values
 from .sources import RequiredCitationInline
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(ServiceFormAdmin):
+class ReportedFigureAdmin(RegistryAdmin):
     add_form = ReportedFigureAddForm
     list_display = [
         "__str__",
@@ -35,11 +30,25 @@ class ReportedFigureAdmin(ServiceFormAdmin):
     search_fields = ["description", "organization__name", "=country_a", "=country_b"]
     autocomplete_fields = ["organization"]
     inlines = [RequiredCitationInline]
+    add_inlines = []  # the add form carries the first citation
 
     dated = partial_date_column("as_of", "as_of_precision", "as of")
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.update_reported_figure(figure=obj, **changed_values(obj, form))
-        else:
-            super().save_model(request, obj, form, change)
+    def create(
+        self, request: HttpRequest, obj: ReportedFigure, form: ReportedFigureAddForm
+    ) -> ReportedFigure:
+        return services.add_reported_figure(
+            count=obj.count,
+            as_of=obj.as_of_partial,
+            citations=form.citations(),
+            qualifier=obj.qualifier,
+            measure=obj.measure,
+            country_a=obj.country_a,
+            country_b=obj.country_b,
+            status=obj.status,
+            organization=obj.organization,
+            description=obj.description,
+        )
+
+    def update(self, request: HttpRequest, obj: ReportedFigure, form: RegistryModelForm) -> ReportedFigure:
+        return services.update_reported_figure(figure=obj, **changed_values(obj, form))

@@ -1,12 +1,29 @@
-"""The admin's forms: those whose writes go through partnerships.services, the
-duplicate checks at the door, and the inline formsets of aliases and citations."""
+"""The admin's forms. They validate and nothing else: ``is_valid()`` never writes. Once a
+form (and every inline formset of its page) is valid, the admin calls the service that
+writes (``RegistryAdmin.create()``/``update()`` in base.py, or the view of an action);
+a service's refusal comes back onto the form as its errors (``add_service_error()``),
+keeping what was typed.
+
+Here: RegistryModelForm (the base of every admin model form: the lost-update check,
+a restored version's many-to-many values, service errors), the fields of a citation and
+of a source described on the spot (declared once, as form mixins), the add forms of the
+claims that need a citation, the one-form status change, and the duplicate checks at
+the door (partnerships, localities)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.models import to_historic
+from simple_history.utils import get_m2m_reverse_field_name
 
 from .. import services
 from ..dates import DatePrecision, PartialDate
@@ -21,87 +38,117 @@ from ..models import (
     Source,
     StatusEvent,
 )
+from .locking import VersionedModelForm
+
+# ----------------------------------------------------------- a service's refusal, shown
+
+# The refusal of the attempt the admin has just rolled back, while it shows the page
+# again (see base.showing_refusals): the page's form takes it as its errors.
+_pending_refusal: ContextVar[ValidationError | None] = ContextVar("pending_refusal", default=None)
 
 
-class LocalityAliasFormSet(forms.BaseInlineFormSet):
-    """Refuses two new names of one locality that differ only in case or accents: the
-    database would refuse them with an error page, and neither model validation (which
-    sees only saved names) nor the formset's own unique check (which skips ``name_key``,
-    not a form field) can see the pair."""
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form) or form.errors:
-                continue
-            key = form.instance.name_key  # filled by LocalityAlias.clean()
-            if key in seen:
-                form.add_error("name", "This name is already given above (ignoring case and accents).")
-            seen.add(key)
+@contextmanager
+def refusal_pending(error: ValidationError) -> Iterator[None]:
+    token = _pending_refusal.set(error)
+    try:
+        yield
+    finally:
+        _pending_refusal.reset(token)
 
 
-class ServiceModelForm(forms.ModelForm):
-    """A ModelForm whose save is a service call, made while validating.
+def add_service_error(form: forms.BaseForm, error: ValidationError, error_fields: dict[str, str]) -> None:
+    """Show a service's ValidationError on the form: each key on the field of that name
+    (or the one ``error_fields`` names for it), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        field = error_fields.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
 
-    The admin saves a valid form with ``instance.save()`` once validation is over, when a
-    service's ValidationError could only be a server error. So this form calls its
-    service as the last step of validation, after the fields and the model's clean()
-    have passed (where Django's UserCreationForm runs its password validation): a refusal
-    shows as form errors, and on success ``self.instance`` is what the service wrote. The
-    admin runs the whole request in one transaction, and its save_model() must not save
-    again (admin.ServiceFormAdmin sees to both).
 
-    Use it only on pages without inlines: the admin validates inline formsets after the
-    form, when the service has already written.
-    """
+def changed_values(obj: models.Model, form: forms.BaseForm) -> dict[str, Any]:
+    """The model fields the form changed, with their new values (for update services)."""
+    names = {field.name for field in obj._meta.concrete_fields}
+    return {name: getattr(obj, name) for name in form.changed_data if name in names}
+
+
+def model_values(obj: models.Model, form: forms.BaseModelForm) -> dict[str, Any]:
+    """The values of the model fields on the form, as ModelForm put them on ``obj``
+    (for create services whose arguments are named after the fields)."""
+    names = {field.name for field in obj._meta.concrete_fields}
+    return {name: getattr(obj, name) for name in form.fields if name in names}
+
+
+class RegistryModelForm(VersionedModelForm):
+    """The base of every admin model form: validation only, with the lost-update check
+    (locking.VersionedModelForm). The form of an earlier version being restored starts
+    with that version's many-to-many values too (simple-history's historical instance
+    carries only the other fields)."""
 
     #: Where to show service errors keyed by something that is not a form field.
-    service_error_fields: dict[str, str] = {}
+    service_error_fields: ClassVar[dict[str, str]] = {}
 
-    def save_through_service(self):
-        """Call the service with the values ModelForm has put on ``self.instance``;
-        return what it wrote."""
-        raise NotImplementedError
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        record = to_historic(self.instance)
+        for field in getattr(record, "_history_m2m_fields", []):
+            if field.name in self.fields:
+                key = get_m2m_reverse_field_name(field)
+                self.initial[field.name] = list(getattr(record, field.name).values_list(key, flat=True))
 
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = self.save_through_service()
-        except ValidationError as error:
-            self.add_service_error(error)
+    def full_clean(self) -> None:
+        super().full_clean()
+        refusal = _pending_refusal.get()
+        if refusal is not None and self.is_bound:
+            _pending_refusal.set(None)  # the page's own form shows it, once
+            self.add_service_error(refusal)
 
     def add_service_error(self, error: ValidationError) -> None:
         add_service_error(self, error, self.service_error_fields)
 
 
-def _citation_field(name: str, **kwargs) -> forms.Field:
-    return Citation._meta.get_field(name).formfield(required=False, **kwargs)
+# ------------------------------------------------------------- a citation, old or new
 
 
-class CitedServiceModelForm(ServiceModelForm):
-    """An add form for a claim with its first citation: a source picked from the
+def _formfield(model: type[models.Model], name: str, **kwargs: Any) -> Any:
+    """The form field of one of the model's fields, with ``kwargs`` changed."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.formfield(**kwargs)
+
+
+def _autocomplete(model: type[models.Model], name: str) -> AutocompleteSelect:
+    """The admin's search-as-you-type widget for one of the model's foreign keys."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.ForeignKey)
+    return AutocompleteSelect(field, admin.site)
+
+
+class CitationFields(forms.Form):
+    """The first citation of a claim, on the claim's own form: a source picked from the
     existing ones, with the words that support the claim and where they are. Whether a
     citation is required is the service's decision."""
 
-    source = _citation_field(
+    source = _formfield(
+        Citation,
         "source",
-        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
+        required=False,
+        widget=_autocomplete(Citation, "source"),
         help_text="The source that says so. Add a new source first if it is not in the registry.",
     )
-    quote = _citation_field("quote", widget=forms.Textarea(attrs={"rows": 3}))
-    locator = _citation_field("locator")
+    quote = _formfield(Citation, "quote", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    locator = _formfield(Citation, "locator", required=False)
 
-    service_error_fields = {"citations": "source"}
+    service_error_fields: ClassVar[dict[str, str]] = {"citations": "source"}
 
-    def clean(self):
-        cleaned_data = super().clean()
-        cited = cleaned_data.get("source") or cleaned_data.get("new_source_title")
-        if not cited and (cleaned_data.get("quote") or cleaned_data.get("locator")):
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        cited = data.get("source") or data.get("new_source_title")
+        if not cited and (data.get("quote") or data.get("locator")):
             self.add_error("source", "Pick the source that the quote and locator refer to.")
-        return cleaned_data
+        return self.cleaned_data
 
     def citations(self) -> list[services.CitationInput]:
         source = self.cleaned_data["source"]
@@ -114,30 +161,6 @@ class CitedServiceModelForm(ServiceModelForm):
         ]
 
 
-# ------------------------------------------------------------- a citation, old or new
-
-
-def new_source_fields() -> dict[str, forms.Field]:
-    """A source described on the spot, for when it is not in the registry yet."""
-    published_on = Source._meta.get_field("published_on")
-    return {
-        "new_source_title": forms.CharField(
-            label="or a new source: title",
-            required=False,
-            max_length=Source._meta.get_field("title").max_length,
-            help_text="Only when the source is not in the registry yet: it is added with this citation.",
-        ),
-        "new_source_publisher": forms.CharField(label="publisher", required=False, max_length=200),
-        "new_source_url": forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https"),
-        "new_source_published_on": published_on.formfield(
-            label="published", required=False, widget=AdminDateWidget
-        ),
-        "new_source_published_precision": Source._meta.get_field("published_precision").formfield(
-            label="published: precision", required=False
-        ),
-    }
-
-
 # Where create_source()'s errors about the new source are shown.
 NEW_SOURCE_ERROR_FIELDS = {
     "title": "new_source_title",
@@ -148,96 +171,54 @@ NEW_SOURCE_ERROR_FIELDS = {
 }
 
 
-def clean_source_choice(form: forms.BaseForm, cleaned_data: dict) -> None:
-    """An existing source or a new one, never both; a new one needs its title."""
-    new_fields = [name for name in NEW_SOURCE_ERROR_FIELDS.values() if cleaned_data.get(name)]
-    if cleaned_data.get("source") and new_fields:
-        form.add_error("new_source_title", "Pick an existing source or describe a new one, not both.")
-    elif new_fields and not cleaned_data.get("new_source_title"):
-        form.add_error("new_source_title", "Give the new source's title.")
+class NewSourceFields(forms.Form):
+    """A source described on the spot, for when it is not in the registry yet: either
+    that or an existing source, never both; a new one needs its title."""
 
-
-def source_choice(cleaned_data: dict) -> Source | services.SourceInput | None:
-    if cleaned_data.get("source"):
-        return cleaned_data["source"]
-    if not cleaned_data.get("new_source_title"):
-        return None
-    published_on = cleaned_data.get("new_source_published_on")
-    precision = cleaned_data.get("new_source_published_precision") or DatePrecision.DAY
-    return services.SourceInput(
-        title=cleaned_data["new_source_title"],
-        publisher=cleaned_data.get("new_source_publisher", ""),
-        url=cleaned_data.get("new_source_url", ""),
-        published=PartialDate(published_on, precision) if published_on else None,
-    )
-
-
-class StatusChangeForm(forms.Form):
-    """One status change with one citation, for several partnerships at once (the bulk
-    action on the partnership list); services.record_status_change() records it."""
-
-    status = StatusEvent._meta.get_field("status").formfield()
-    effective_on = StatusEvent._meta.get_field("effective_on").formfield(widget=AdminDateWidget)
-    effective_precision = StatusEvent._meta.get_field("effective_precision").formfield()
-    declared_by = StatusEvent._meta.get_field("declared_by").formfield(required=False)
-    declaring_organization = StatusEvent._meta.get_field("declaring_organization").formfield(
+    new_source_title = forms.CharField(
+        label="or a new source: title",
         required=False,
-        widget=AutocompleteSelect(StatusEvent._meta.get_field("declaring_organization"), admin.site),
+        max_length=_formfield(Source, "title").max_length,
+        help_text="Only when the source is not in the registry yet: it is added with this citation.",
     )
-    note = StatusEvent._meta.get_field("note").formfield(
-        required=False, widget=forms.Textarea(attrs={"rows": 2})
+    new_source_publisher = forms.CharField(label="publisher", required=False, max_length=200)
+    new_source_url = forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https")
+    new_source_published_on = _formfield(
+        Source, "published_on", label="published", required=False, widget=AdminDateWidget
     )
-    source = _citation_field(
-        "source",
-        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
-        help_text="The source that says so, cited for every partnership selected.",
+    new_source_published_precision = _formfield(
+        Source, "published_precision", label="published: precision", required=False
     )
-    locals().update(new_source_fields())
-    quote = _citation_field("quote", widget=forms.Textarea(attrs={"rows": 3}))
-    locator = _citation_field("locator")
-    is_internal_record = StatusEvent._meta.get_field("is_internal_record").formfield()
 
-    service_error_fields = {"citations": "source", **NEW_SOURCE_ERROR_FIELDS}
+    service_error_fields: ClassVar[dict[str, str]] = {"citations": "source", **NEW_SOURCE_ERROR_FIELDS}
 
-    def clean(self):
-        cleaned_data = super().clean()
-        clean_source_choice(self, cleaned_data)
-        cited = cleaned_data.get("source") or cleaned_data.get("new_source_title")
-        if not cited and (cleaned_data.get("quote") or cleaned_data.get("locator")):
-            self.add_error("source", "Pick the source that the quote and locator refer to.")
-        return cleaned_data
-
-    def record(self, *, partnerships, recorded_by) -> list[StatusEvent]:
-        """Record it through the service; a refusal becomes this form's errors (and
-        nothing is written)."""
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         data = self.cleaned_data
-        try:
-            return services.record_status_change(
-                partnerships=partnerships,
-                status=data["status"],
-                effective=PartialDate(data["effective_on"], data["effective_precision"]),
-                note=data["note"],
-                declared_by=data["declared_by"],
-                declaring_organization=data["declaring_organization"],
-                source=source_choice(data),
-                quote=data["quote"],
-                locator=data["locator"],
-                internal_record=data["is_internal_record"],
-                recorded_by=recorded_by,
-            )
-        except ValidationError as error:
-            add_service_error(self, error, self.service_error_fields)
-            return []
+        new_fields = [name for name in NEW_SOURCE_ERROR_FIELDS.values() if data.get(name)]
+        if data.get("source") and new_fields:
+            self.add_error("new_source_title", "Pick an existing source or describe a new one, not both.")
+        elif new_fields and not data.get("new_source_title"):
+            self.add_error("new_source_title", "Give the new source's title.")
+        return self.cleaned_data
+
+    def source_choice(self) -> Source | services.SourceInput | None:
+        data = self.cleaned_data
+        if data.get("source"):
+            return data["source"]
+        if not data.get("new_source_title"):
+            return None
+        published_on = data.get("new_source_published_on")
+        precision = data.get("new_source_published_precision") or DatePrecision.DAY
+        return services.SourceInput(
+            title=data["new_source_title"],
+            publisher=data.get("new_source_publisher", ""),
+            url=data.get("new_source_url", ""),
+            published=PartialDate(published_on, precision) if published_on else None,
+        )
 
 
-def add_service_error(form, error: ValidationError, error_fields: dict[str, str]) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        field = error_fields.get(key, key)
-        form.add_error(field if field in form.fields else None, errors)
-
+# ------------------------------------------------------------------ status changes
 
 # The fields of a status event that staff enter, on the add and change pages alike.
 STATUS_EVENT_FIELDS = [
@@ -251,93 +232,83 @@ STATUS_EVENT_FIELDS = [
 ]
 
 
-class StatusEventAddForm(CitedServiceModelForm):
+class StatusChangeForm(CitationFields, NewSourceFields, forms.Form):
+    """One status change with one citation, for several partnerships at once (the bulk
+    action on the partnership list, which calls services.record_status_change() with
+    ``change()`` once the form is valid)."""
+
+    status = _formfield(StatusEvent, "status")
+    effective_on = _formfield(StatusEvent, "effective_on", widget=AdminDateWidget)
+    effective_precision = _formfield(StatusEvent, "effective_precision")
+    declared_by = _formfield(StatusEvent, "declared_by", required=False)
+    declaring_organization = _formfield(
+        StatusEvent,
+        "declaring_organization",
+        required=False,
+        widget=_autocomplete(StatusEvent, "declaring_organization"),
+    )
+    note = _formfield(StatusEvent, "note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    source = _formfield(
+        Citation,
+        "source",
+        required=False,
+        widget=_autocomplete(Citation, "source"),
+        help_text="The source that says so, cited for every partnership selected.",
+    )
+    is_internal_record = _formfield(StatusEvent, "is_internal_record")
+
+    service_error_fields: ClassVar[dict[str, str]] = NewSourceFields.service_error_fields
+    field_order = [*STATUS_EVENT_FIELDS[1:], "source", *NEW_SOURCE_ERROR_FIELDS.values(), "quote", "locator"]
+
+    def change(self) -> dict[str, Any]:
+        """The change, as services.record_status_change() takes it (without the
+        partnerships and who records it)."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "effective": PartialDate(data["effective_on"], data["effective_precision"]),
+            "note": data["note"],
+            "declared_by": data["declared_by"],
+            "declaring_organization": data["declaring_organization"],
+            "source": self.source_choice(),
+            "quote": data["quote"],
+            "locator": data["locator"],
+            "internal_record": data["is_internal_record"],
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        add_service_error(self, error, self.service_error_fields)
+
+
+class StatusEventAddForm(CitationFields, NewSourceFields, RegistryModelForm):
     """Records a status change in one form: the change, and its citation of a source
-    picked from the registry or described on the spot (or the internal-record flag),
-    through services.record_status_change()."""
+    picked from the registry or described on the spot (or the internal-record flag)."""
 
-    locals().update(new_source_fields())
-
-    #: The staff member recording it; the admin sets it for each request.
-    recorded_by = None
-
-    service_error_fields = {"citations": "source", **NEW_SOURCE_ERROR_FIELDS}
+    service_error_fields: ClassVar[dict[str, str]] = NewSourceFields.service_error_fields
 
     class Meta:
         model = StatusEvent
         fields = [*STATUS_EVENT_FIELDS, "is_internal_record"]
 
-    def clean(self):
-        cleaned_data = super().clean()
-        clean_source_choice(self, cleaned_data)
-        return cleaned_data
 
-    def save_through_service(self):
-        event = self.instance
-        (recorded,) = services.record_status_change(
-            partnerships=[event.partnership],
-            status=event.status,
-            effective=event.effective,
-            note=event.note,
-            declared_by=event.declared_by,
-            declaring_organization=event.declaring_organization,
-            source=source_choice(self.cleaned_data),
-            quote=self.cleaned_data["quote"],
-            locator=self.cleaned_data["locator"],
-            internal_record=event.is_internal_record,
-            recorded_by=self.recorded_by,
-        )
-        return recorded
-
-
-class StatusEventChangeForm(ServiceModelForm):
-    """Corrects a status event with services.update_status_event()."""
+class StatusEventChangeForm(RegistryModelForm):
+    """Corrects a status event (the admin calls services.update_status_event())."""
 
     class Meta:
         model = StatusEvent
-        fields = [
-            "status",
-            "effective_on",
-            "effective_precision",
-            "declared_by",
-            "declaring_organization",
-            "note",
-        ]
-
-    def save_through_service(self):
-        event = self.instance
-        return services.update_status_event(
-            event=event,
-            status=event.status,
-            effective=event.effective,
-            note=event.note,
-            declared_by=event.declared_by,
-            declaring_organization=event.declaring_organization,
-        )
+        fields = STATUS_EVENT_FIELDS[1:]
 
 
-class ActivityAddForm(CitedServiceModelForm):
-    """Adds an activity with its citation through services.add_activity()."""
+# ------------------------------------------------------- claims that need a citation
 
+
+class ActivityAddForm(CitationFields, RegistryModelForm):
     class Meta:
         model = Activity
         fields = ["partnership", "kind", "occurred_on", "occurred_precision", "is_planned", "description"]
 
-    def save_through_service(self):
-        activity = self.instance
-        return services.add_activity(
-            partnership=activity.partnership,
-            kind=activity.kind,
-            description=activity.description,
-            occurred=activity.occurred,
-            is_planned=activity.is_planned,
-            citations=self.citations(),
-        )
 
-
-class ReportedFigureAddForm(CitedServiceModelForm):
-    """Adds a reported figure with its citation through services.add_reported_figure()."""
-
+class ReportedFigureAddForm(CitationFields, RegistryModelForm):
     class Meta:
         model = ReportedFigure
         fields = [
@@ -353,43 +324,17 @@ class ReportedFigureAddForm(CitedServiceModelForm):
             "description",
         ]
 
-    def save_through_service(self):
-        figure = self.instance
-        return services.add_reported_figure(
-            count=figure.count,
-            as_of=figure.as_of_partial,
-            citations=self.citations(),
-            qualifier=figure.qualifier,
-            measure=figure.measure,
-            country_a=figure.country_a,
-            country_b=figure.country_b,
-            status=figure.status,
-            organization=figure.organization,
-            description=figure.description,
-        )
 
-
-class OrganizationRelationshipAddForm(CitedServiceModelForm):
-    """Relates two organizations, with a citation, through services.relate_organizations()."""
-
+class OrganizationRelationshipAddForm(CitationFields, RegistryModelForm):
     class Meta:
         model = OrganizationRelationship
         fields = ["from_organization", "to_organization", "description"]
-
-    def save_through_service(self):
-        relationship = self.instance
-        return services.relate_organizations(
-            from_organization=relationship.from_organization,
-            to_organization=relationship.to_organization,
-            description=relationship.description,
-            citations=self.citations(),
-        )
 
 
 # --------------------------------------------------------------- duplicates at the door
 
 
-class PartnershipAdminForm(forms.ModelForm):
+class PartnershipAdminForm(RegistryModelForm):
     """Refuses a partnership that exists already, in either order, linking to it."""
 
     class Meta:
@@ -405,8 +350,8 @@ class PartnershipAdminForm(forms.ModelForm):
             "focus_areas",
         ]
 
-    def _post_clean(self):
-        super()._post_clean()
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # BaseModelForm's model validation, untyped in the stubs
         # Read from the instance: a field with errors has left cleaned_data.
         a, b = self.instance.locality_a_id, self.instance.locality_b_id
         if not (a and b) or a == b:
@@ -416,8 +361,8 @@ class PartnershipAdminForm(forms.ModelForm):
             return
         url = reverse("admin:partnerships_partnership_change", args=[existing.pk])
         # The model's own messages (field and constraint) name it without a link.
-        self._errors.pop(NON_FIELD_ERRORS, None)
-        self._errors["locality_b"] = self.error_class(
+        self.errors.pop(NON_FIELD_ERRORS, None)
+        self.errors["locality_b"] = self.error_class(
             [
                 format_html(
                     "A partnership between these two localities already exists, whichever order "
@@ -430,7 +375,7 @@ class PartnershipAdminForm(forms.ModelForm):
         self.cleaned_data.pop("locality_b", None)
 
 
-class LocalityAdminForm(forms.ModelForm):
+class LocalityAdminForm(RegistryModelForm):
     """Warns when a new locality has the name or any alias of one in the same country,
     listing them, and saves only once "save anyway" is ticked."""
 
@@ -458,16 +403,18 @@ class LocalityAdminForm(forms.ModelForm):
 
     duplicate_candidates: list[Locality] = []
 
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk is None and not cleaned_data.get("save_anyway"):
-            self._warn_about_namesakes(cleaned_data)
-        return cleaned_data
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.instance.pk is None and not self.cleaned_data.get("save_anyway"):
+            self._warn_about_namesakes(self.cleaned_data)
+        return self.cleaned_data
 
     def _typed_aliases(self) -> list[str]:
         """The other names typed in the aliases inline of the same page (validated only
         after this form, so read as posted)."""
-        prefix = LocalityAlias._meta.get_field("locality").remote_field.get_accessor_name()
+        locality = LocalityAlias._meta.get_field("locality")
+        assert isinstance(locality, models.ForeignKey)
+        prefix = locality.remote_field.get_accessor_name()
         return [
             value.strip()
             for key, value in self.data.items()
@@ -476,7 +423,7 @@ class LocalityAdminForm(forms.ModelForm):
             and not self.data.get(key.removesuffix("name") + "DELETE")
         ]
 
-    def _warn_about_namesakes(self, cleaned_data):
+    def _warn_about_namesakes(self, cleaned_data: dict[str, Any]) -> None:
         country = cleaned_data.get("country")
         names = {cleaned_data.get("name"), cleaned_data.get("native_name"), *self._typed_aliases()}
         names -= {None, ""}
@@ -513,51 +460,3 @@ class LocalityAdminForm(forms.ModelForm):
                 links,
             ),
         )
-
-
-# ------------------------------------------------------------ citations of a claim
-
-
-class RequiredCitationFormSet(forms.BaseInlineFormSet):
-    """The citations of a claim that needs one: removals go through
-    services.remove_citation(), and the formset keeps at least one."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [
-            form
-            for form in self.forms
-            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
-        ]
-        if not kept:
-            raise ValidationError(
-                "This record needs at least one citation: add the new source before removing the last one."
-            )
-
-    def save(self, commit=True):
-        # New citations first, so that replacing the only one never leaves none.
-        new = self.save_new_objects(commit)
-        return self.save_existing_objects(commit) + new
-
-    def delete_existing(self, obj, commit=True):
-        if commit:
-            services.remove_citation(citation=obj)
-
-
-class PreloadedAutocompleteSelect(AutocompleteSelect):
-    """An autocomplete whose selected option is rendered from the object its form already
-    holds (loaded with the formset's own query), not with one query per form."""
-
-    preloaded = None  # the related object of this form's instance, set per form
-
-    def optgroups(self, name, value, attr=None):
-        obj = self.preloaded
-        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
-        if obj is None or selected != {str(obj.pk)}:
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        label = self.choices.field.label_from_instance(obj)
-        options.append(self.create_option(name, obj.pk, label, selected, len(options)))
-        return [(None, options, 0)]

@@ -1,42 +1,54 @@
 """No lost updates: every admin change form carries the edit-history version it was
-opened at, and a save over a later change is refused with "Changed by X at T" and a
-three-way table of the differences; and the form of an earlier version being restored."""
+opened at, and a save over a later change is refused with "Changed by X at T since you
+opened it" and a three-way table of the differences (what was opened, what is stored
+now, what was typed), keeping what was typed.
+
+The check is validation only: it reads the edit history (and, inside the admin's
+transaction, locks the record's row until the save is over) and writes nothing."""
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from simple_history.utils import get_m2m_reverse_field_name
+from django.utils.safestring import SafeString
 
 VERSION_FIELD = "opened_version"
 
 
-def latest_version(model, pk):
+def history_of(model: type[models.Model]) -> Any:
+    """The model's edit-history manager (django-simple-history's, which is untyped)."""
+    return getattr(model, model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
+
+
+def latest_version(model: type[models.Model], pk: Any) -> Any:
     """The record's newest edit-history row (None if it has none yet)."""
-    history = getattr(model, model._meta.simple_history_manager_attribute)
     return (
-        history.filter(**{model._meta.pk.attname: pk})
+        history_of(model)
+        .filter(**{model._meta.pk.attname: pk})
         .select_related("history_user")
         .order_by("-history_id")
         .first()
     )
 
 
-def version_id(model, pk) -> int:
+def version_id(model: type[models.Model], pk: Any) -> int:
     latest = latest_version(model, pk)
     return latest.history_id if latest else 0
 
 
-def _shown(model, name: str, value) -> str:
+def _shown(model: type[models.Model], name: str, value: Any) -> str:
     """A field's value as staff read it: choice labels, related records' names."""
     if value in (None, "", []):
         return "—"
     field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the form's fields are concrete or many-to-many
     if field.many_to_many:
+        assert isinstance(field, models.ManyToManyField)
         if isinstance(value, list | tuple) and value and isinstance(value[0], dict):
             key = field.m2m_reverse_field_name()
             value = [row[key] for row in value]
@@ -53,37 +65,64 @@ def _shown(model, name: str, value) -> str:
     return str(value)
 
 
+def _is_model_field(model: type[models.Model], name: str) -> bool:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return bool(field.concrete or field.many_to_many)
+
+
 @dataclass
 class Conflict:
     """What changed since a staff member opened a form: who, when, and per field what
     they opened, what is stored now and what they typed."""
 
     user: object
-    when: datetime.datetime
+    when: datetime.datetime | None
     rows: list[tuple[str, str, str, str]]
 
+    def message(self) -> SafeString:
+        who = self.user or "someone outside the admin"
+        when = timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M:%S %Z") if self.when else "?"
+        rows = format_html_join(
+            "", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td></tr>", self.rows
+        )
+        return format_html(
+            "Changed by {} at {} since you opened it. Nothing was saved. Compare the versions "
+            "below: what you typed is kept in the form; save again to replace the stored values "
+            "with it, or reload the page to start from the stored version."
+            "<table class='conflict'><thead><tr><th>field</th><th>when you opened it</th>"
+            "<th>stored now</th><th>you typed</th></tr></thead><tbody>{}</tbody></table>",
+            who,
+            when,
+            rows,
+        )
 
-class VersionedFormMixin:
+
+class VersionedModelForm(forms.ModelForm):
     """Optimistic locking for an admin change form. A hidden field carries the edit
     history version the user opened; a save when a later version has changed any field
     of this form is refused with who changed it, when and the differences, keeping what
     the user typed. The refusal moves the hidden version on, so saving again (after
-    reviewing the differences) deliberately overwrites."""
+    reviewing the differences) deliberately overwrites. An add form has no version."""
+
+    opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     conflict: Conflict | None = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial[VERSION_FIELD] = version_id(type(self.instance), self.instance.pk)
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         if self.instance.pk is not None:
-            self._check_version(cleaned_data)
-        return cleaned_data
+            self._check_version(self.cleaned_data)
+        return self.cleaned_data
 
-    def _check_version(self, cleaned_data):
+    def _check_version(self, cleaned_data: dict[str, Any]) -> None:
         model = type(self.instance)
         if transaction.get_connection().in_atomic_block:
             # Held until the admin's transaction ends: no save slips in between this
@@ -97,8 +136,7 @@ class VersionedFormMixin:
         if opened_id == current_id:
             return
         fields = [name for name in self.fields if name != VERSION_FIELD and _is_model_field(model, name)]
-        history = getattr(model, model._meta.simple_history_manager_attribute)
-        opened = history.filter(history_id=opened_id).first() if opened_id else None
+        opened = history_of(model).filter(history_id=opened_id).first() if opened_id else None
         rows = []
         if opened is not None and current is not None:
             delta = current.diff_against(opened, included_fields=fields, foreign_keys_are_objs=False)
@@ -108,7 +146,7 @@ class VersionedFormMixin:
             # The version opened is unknown (none was sent, or the record had no edit
             # history yet): show what is stored wherever it differs from what was typed.
             for name in fields:
-                stored = getattr(current, model._meta.get_field(name).attname, None)
+                stored = getattr(current, model._meta.get_field(name).attname, None)  # type: ignore[union-attr]
                 if model._meta.get_field(name).many_to_many:
                     stored = list(getattr(self.instance, name).all())
                 row = self._row(model, name, None, stored, cleaned_data)
@@ -121,69 +159,14 @@ class VersionedFormMixin:
             when=current.history_date if current else None,
             rows=rows,
         )
-        self.add_error(None, self._conflict_message())
+        self.add_error(None, self.conflict.message())
         data = self.data.copy()
         data[self.add_prefix(VERSION_FIELD)] = current_id
         self.data = data
 
-    def _conflict_message(self):
-        conflict = self.conflict
-        who = conflict.user or "someone outside the admin"
-        when = timezone.localtime(conflict.when).strftime("%Y-%m-%d %H:%M:%S %Z") if conflict.when else "?"
-        rows = format_html_join(
-            "",
-            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
-            conflict.rows,
-        )
-        return format_html(
-            "Changed by {} at {} since you opened it. Nothing was saved. Compare the versions "
-            "below: what you typed is kept in the form; save again to replace the stored values "
-            "with it, or reload the page to start from the stored version."
-            "<table class='conflict'><thead><tr><th>field</th><th>when you opened it</th>"
-            "<th>stored now</th><th>you typed</th></tr></thead><tbody>{}</tbody></table>",
-            who,
-            when,
-            rows,
-        )
-
-    def _row(self, model, name, opened, stored, cleaned_data):
-        label = str(self.fields[name].label or model._meta.get_field(name).verbose_name)
+    def _row(
+        self, model: type[models.Model], name: str, opened: Any, stored: Any, cleaned_data: dict[str, Any]
+    ) -> tuple[str, str, str, str]:
+        label = str(self.fields[name].label or model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
         opened_shown = "(not known)" if opened is None else _shown(model, name, opened)
         return (label, opened_shown, _shown(model, name, stored), _shown(model, name, cleaned_data.get(name)))
-
-
-def _is_model_field(model, name: str) -> bool:
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return field.concrete or field.many_to_many
-
-
-def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
-    """The form class with optimistic locking (see VersionedFormMixin)."""
-    return type(
-        form_class.__name__,
-        (VersionedFormMixin, form_class),
-        {VERSION_FIELD: forms.IntegerField(required=False, widget=forms.HiddenInput)},
-    )
-
-
-def restoring_form(form_class: type[forms.ModelForm], model, version_id) -> type[forms.ModelForm]:
-    """The form of an earlier version, restored from the edit history: its many-to-many
-    fields start as they were then too (simple-history's historical instance carries
-    only the other fields)."""
-    history = getattr(model, model._meta.simple_history_manager_attribute)
-    record = history.filter(history_id=version_id).first()
-    m2m_fields = getattr(record, "_history_m2m_fields", []) if record else []
-
-    class RestoringForm(form_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            for field in m2m_fields:
-                if field.name in self.fields:
-                    key = get_m2m_reverse_field_name(field)
-                    self.initial[field.name] = list(getattr(record, field.name).values_list(key, flat=True))
-
-    RestoringForm.__name__ = form_class.__name__
-    return RestoringForm

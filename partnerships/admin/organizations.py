@@ -1,28 +1,19 @@
-"""Organizations and the cited relationships between them."""
+"""Organizations and the cited relationships between them: added and corrected through
+services.create_organization()/update_organization() and relate_organizations() (with
+its first citation)/update_organization_relationship()."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .. import services
-from ..models import (
-    Organization,
-    OrganizationRelationship,
-)
-from .base import (
-    URL_FIELDS,
-    RegistryAdmin,
-    ServiceFormAdmin,
-    changed_values,
-)
-from .forms import (
-    OrganizationRelationshipAddForm,
-)
+from ..models import Organization, OrganizationRelationship
+from .base import URL_FIELDS, MatchingSearchMixin, RegistryAdmin
+from .forms import OrganizationRelationshipAddForm, RegistryModelForm, changed_values, model_values
 from .sources import RequiredCitationInline
-
-# ----------------------------------------------------------------------- organizations
 
 
 @admin.register(Organization)
-class OrganizationAdmin(RegistryAdmin):
+class OrganizationAdmin(MatchingSearchMixin, RegistryAdmin):
     list_display = ["name", "abbreviation", "kind", "country", "url"]
     list_filter = ["kind", "country"]
     # Required by the search box and autocomplete; get_search_results() does the matching.
@@ -30,23 +21,34 @@ class OrganizationAdmin(RegistryAdmin):
     search_help_text = "Name (case and accents are ignored) or abbreviation."
     formfield_overrides = URL_FIELDS
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        return queryset.matching(search_term), False
+    def create(self, request: HttpRequest, obj: Organization, form: RegistryModelForm) -> Organization:
+        return services.create_organization(**model_values(obj, form))
+
+    def update(self, request: HttpRequest, obj: Organization, form: RegistryModelForm) -> Organization:
+        return services.update_organization(organization=obj, **changed_values(obj, form))
 
 
 @admin.register(OrganizationRelationship)
-class OrganizationRelationshipAdmin(ServiceFormAdmin):
+class OrganizationRelationshipAdmin(RegistryAdmin):
     add_form = OrganizationRelationshipAddForm
     list_display = ["from_organization", "to_organization", "description"]
     list_select_related = ["from_organization", "to_organization"]
     search_fields = ["from_organization__name", "to_organization__name", "description"]
     autocomplete_fields = ["from_organization", "to_organization"]
     inlines = [RequiredCitationInline]
+    add_inlines = []  # the add form carries the first citation
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.update_organization_relationship(relationship=obj, **changed_values(obj, form))
-        else:
-            super().save_model(request, obj, form, change)
+    def create(
+        self, request: HttpRequest, obj: OrganizationRelationship, form: OrganizationRelationshipAddForm
+    ) -> OrganizationRelationship:
+        return services.relate_organizations(
+            from_organization=obj.from_organization,
+            to_organization=obj.to_organization,
+            description=obj.description,
+            citations=form.citations(),
+        )
+
+    def update(
+        self, request: HttpRequest, obj: OrganizationRelationship, form: RegistryModelForm
+    ) -> OrganizationRelationship:
+        return services.update_organization_relationship(relationship=obj, **changed_values(obj, form))

@@ -1,41 +1,43 @@
-"""Partnerships with their status timeline, focus areas and activities; the review
+"""Partnerships with their status timeline, focus areas and activities. The review
 queue and the bulk actions (a cited status change, verification) live on the
-partnership admin."""
+partnership admin.
+
+Writes go through the services: a partnership is added with services.create_partnership()
+and saved with save_partnership() (its current status and verification are derived,
+never typed); a status change is recorded, corrected and deleted with
+record_status_change(), update_status_event() and delete_status_event(); activities with
+add_activity()/update_activity(); focus areas with create_focus_area()/update_focus_area()."""
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import router, transaction
 from django.db.models import Count, F
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from .. import services
 from ..dates import format_partial_date
-from ..models import (
-    Activity,
-    Citation,
-    FocusArea,
-    Partnership,
-    StatusEvent,
-)
+from ..models import Activity, Citation, FocusArea, Partnership, StatusEvent
 from ..selectors import REVIEW_REASONS, needing_review, review_reasons
 from .base import (
     CITATIONS_WITH_SOURCES,
     EVENT_PARTIES,
     PARTIES,
     CountryFilter,
+    MatchingSearchMixin,
     PartnershipSearchMixin,
     RegistryAdmin,
     ServiceDeleteMixin,
-    ServiceFormAdmin,
     admin_add_url,
     admin_change_url,
-    changed_values,
     citation_list,
     partial_date_column,
 )
@@ -43,9 +45,12 @@ from .forms import (
     STATUS_EVENT_FIELDS,
     ActivityAddForm,
     PartnershipAdminForm,
+    RegistryModelForm,
     StatusChangeForm,
     StatusEventAddForm,
     StatusEventChangeForm,
+    changed_values,
+    model_values,
 )
 from .sources import CitationInline, RequiredCitationInline
 
@@ -58,11 +63,17 @@ class FocusAreaAdmin(RegistryAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def get_queryset(self, request):
+    def create(self, request: HttpRequest, obj: FocusArea, form: RegistryModelForm) -> FocusArea:
+        return services.create_focus_area(**model_values(obj, form))
+
+    def update(self, request: HttpRequest, obj: FocusArea, form: RegistryModelForm) -> FocusArea:
+        return services.update_focus_area(focus_area=obj, **changed_values(obj, form))
+
+    def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(partnership_count=Count("partnerships"))
 
     @admin.display(description="partnerships", ordering="partnership_count")
-    def partnership_count(self, obj):
+    def partnership_count(self, obj: Any) -> int:
         return obj.partnership_count
 
 
@@ -79,7 +90,7 @@ class StatusEventInline(admin.TabularInline):
 
     effective = partial_date_column("effective_on", "effective_precision", "effective")
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> Any:
         # The parties too: each row's title names the event, and so its partnership.
         return (
             super()
@@ -88,17 +99,17 @@ class StatusEventInline(admin.TabularInline):
             .prefetch_related(CITATIONS_WITH_SOURCES)
         )
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description="sources")
-    def sources(self, obj):
+    def sources(self, obj: StatusEvent) -> SafeString | str:
         return citation_list(obj.citations.all())
 
 
@@ -110,12 +121,12 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
     template = "admin/partnerships/partnership/needs_review_filter.html"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         return [("any", "for any reason"), *REVIEW_REASONS.items()]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: Any, queryset: Any) -> Any:
         if self.value() in ("any", *REVIEW_REASONS):
-            return needing_review(queryset, self.value())
+            return needing_review(queryset, str(self.value()))
         return queryset
 
 
@@ -123,7 +134,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(RegistryAdmin):
+class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
     form = PartnershipAdminForm
     list_display = [
         "__str__",
@@ -161,12 +172,15 @@ class PartnershipAdmin(RegistryAdmin):
         ("Review", {"fields": ["verification_display"]}),
     ]
     inlines = [StatusEventInline, CitationInline]
+    # A new partnership has no timeline yet, and Citation.clean() refuses a citation of a
+    # partnership that is not saved yet: both come once it is saved.
+    add_inlines = []
     actions = ["record_status_change", "mark_verified"]
 
     established = partial_date_column("established_on", "established_precision", "established")
     status_since = partial_date_column("current_status_since", "current_status_since_precision", "since")
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern | URLResolver]:
         review = path(
             "review/",
             self.admin_site.admin_view(self.review_view),
@@ -174,43 +188,40 @@ class PartnershipAdmin(RegistryAdmin):
         )
         return [review, *super().get_urls()]
 
-    def get_inlines(self, request, obj):
-        # A new partnership has no timeline yet, and Citation.clean() refuses a citation
-        # of a partnership that is not saved yet: both come once it is saved.
-        return self.inlines if obj else []
-
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         return fieldsets if obj else [fs for fs in fieldsets if fs[0] != "Review"]
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        return queryset.matching(search_term), False
+    def create(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
+        # The organizations and focus areas chosen are set by the form once it is saved.
+        return services.create_partnership(
+            locality_a=obj.locality_a,
+            locality_b=obj.locality_b,
+            level=obj.level,
+            established=obj.established,
+            description=obj.description,
+        )
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            # Typed edits and restored versions alike: the derived fields stay derived.
-            services.save_partnership(partnership=obj)
-        else:
-            super().save_model(request, obj, form, change)
+    def update(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
+        # Typed edits and restored versions alike: the derived fields stay derived.
+        return services.save_partnership(partnership=obj)
 
     # ---- permissions of the actions
 
-    def has_record_status_permission(self, request):
+    def has_record_status_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.add_statusevent")
 
-    def has_verify_permission(self, request, obj=None):
+    def has_verify_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.verify_partnership")
 
     # ---- columns and read-only fields
 
     @admin.display(description="countries")
-    def countries(self, obj):
+    def countries(self, obj: Partnership) -> str:
         return f"{obj.locality_a.country}–{obj.locality_b.country}"
 
     @admin.display(description="current status")
-    def current_status_display(self, obj):
+    def current_status_display(self, obj: Partnership) -> str:
         if obj.pk is None:
             return "Save the partnership, then record its status changes."
         link = format_html(
@@ -222,7 +233,7 @@ class PartnershipAdmin(RegistryAdmin):
         return format_html("{} since {}. {}", obj.get_current_status_display(), since, link)
 
     @admin.display(description="last verified")
-    def verification_display(self, obj):
+    def verification_display(self, obj: Partnership) -> str:
         queue = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_review")
         if obj.last_verified_at is None:
             verified = "Never verified against its sources."
@@ -241,13 +252,19 @@ class PartnershipAdmin(RegistryAdmin):
     @admin.action(
         description="Record a status change for the selected partnerships", permissions=["record_status"]
     )
-    def record_status_change(self, request, queryset):
+    def record_status_change(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
         """One cited status change for all the selected partnerships (an intermediate page);
         all or nothing."""
         partnerships = list(queryset.select_related(*PARTIES).order_by("pk"))
         form = StatusChangeForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            events = form.record(partnerships=partnerships, recorded_by=request.user)
+            try:
+                events = services.record_status_change(
+                    partnerships=partnerships, recorded_by=request.user, **form.change()
+                )
+            except ValidationError as error:
+                form.add_service_error(error)  # and nothing was written
+                events = []
             if events:
                 for event in events:
                     self.log_addition(request, event, [{"added": {}}])
@@ -271,11 +288,11 @@ class PartnershipAdmin(RegistryAdmin):
         return TemplateResponse(request, "admin/partnerships/partnership/record_status_change.html", context)
 
     @admin.action(description="Mark the selected partnerships verified", permissions=["verify"])
-    def mark_verified(self, request, queryset):
+    def mark_verified(self, request: HttpRequest, queryset: Any) -> None:
         count = self._verify(request, queryset)
         self.message_user(request, f"Marked {count} partnership(s) verified.", messages.SUCCESS)
 
-    def _verify(self, request, queryset) -> int:
+    def _verify(self, request: HttpRequest, queryset: Any) -> int:
         partnerships = list(queryset)
         for partnership in partnerships:
             services.verify_partnership(partnership=partnership, user=request.user)
@@ -284,7 +301,7 @@ class PartnershipAdmin(RegistryAdmin):
 
     # ---- the review queue
 
-    def review_view(self, request):
+    def review_view(self, request: HttpRequest) -> HttpResponse:
         """What needs review, with the reasons; reviewers mark records verified here."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
@@ -323,7 +340,7 @@ class PartnershipAdmin(RegistryAdmin):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, ServiceFormAdmin):
+class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin):
     add_form = StatusEventAddForm
     form = StatusEventChangeForm
     list_display = ["partnership", "status", "effective", "declared_by", "is_internal_record", "recorded_by"]
@@ -359,30 +376,53 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, ServiceFormAd
         ("Citations", {"fields": ["is_internal_record", "citations_display"]}),
         ("Record", {"fields": ["recorded_by", "recorded_at"]}),
     ]
-    delete_service = services.delete_status_event
-    record_argument = "event"
 
     effective = partial_date_column("effective_on", "effective_precision", "effective")
 
-    def get_fieldsets(self, request, obj=None):
+    def create(self, request: HttpRequest, obj: StatusEvent, form: StatusEventAddForm) -> StatusEvent:
+        (recorded,) = services.record_status_change(
+            partnerships=[obj.partnership],
+            status=obj.status,
+            effective=obj.effective,
+            note=obj.note,
+            declared_by=obj.declared_by,
+            declaring_organization=obj.declaring_organization,
+            source=form.source_choice(),
+            quote=form.cleaned_data["quote"],
+            locator=form.cleaned_data["locator"],
+            internal_record=obj.is_internal_record,
+            recorded_by=request.user,
+        )
+        return recorded
+
+    def update(self, request: HttpRequest, obj: StatusEvent, form: StatusEventChangeForm) -> StatusEvent:
+        return services.update_status_event(
+            event=obj,
+            status=obj.status,
+            effective=obj.effective,
+            note=obj.note,
+            declared_by=obj.declared_by,
+            declaring_organization=obj.declaring_organization,
+        )
+
+    def delete(self, obj: StatusEvent) -> None:
+        services.delete_status_event(event=obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
         return ["partnership", "is_internal_record", "citations_display", "recorded_by", "recorded_at"]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is None:
-            form = type(form.__name__, (form,), {"recorded_by": request.user})
-        return form
-
-    def deletion_order(self, queryset):
+    def deletion_order(self, queryset: Any) -> Any:
         # Newest first: removing the end of a timeline never breaks it.
         return queryset.order_by("-effective_on", "-id")
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: StatusEvent, post_url_continue: str | None = None
+    ) -> HttpResponse:
         if any(key in request.POST for key in ("_addanother", "_continue", "_popup")):
             return super().response_add(request, obj, post_url_continue)
         # Back to the partnership, whose timeline now shows the change.
@@ -390,7 +430,7 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, ServiceFormAd
         return HttpResponseRedirect(admin_change_url(obj.partnership))
 
     @admin.display(description="citations")
-    def citations_display(self, obj):
+    def citations_display(self, obj: StatusEvent) -> SafeString | str:
         citations = obj.citations.select_related("source")
         return citation_list(citations, add_link=admin_add_url(Citation, status_event=obj.pk))
 
@@ -399,7 +439,7 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, ServiceFormAd
 
 
 @admin.register(Activity)
-class ActivityAdmin(PartnershipSearchMixin, ServiceFormAdmin):
+class ActivityAdmin(PartnershipSearchMixin, RegistryAdmin):
     add_form = ActivityAddForm
     list_display = ["partnership", "kind", "occurred", "is_planned", "description"]
     list_filter = ["kind", "is_planned"]
@@ -408,11 +448,19 @@ class ActivityAdmin(PartnershipSearchMixin, ServiceFormAdmin):
     search_help_text = "Either party's name (any name, ignoring case and accents) or the description."
     autocomplete_fields = ["partnership"]
     inlines = [RequiredCitationInline]
+    add_inlines = []  # the add form carries the first citation
 
     occurred = partial_date_column("occurred_on", "occurred_precision", "occurred")
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.update_activity(activity=obj, **changed_values(obj, form))
-        else:
-            super().save_model(request, obj, form, change)
+    def create(self, request: HttpRequest, obj: Activity, form: ActivityAddForm) -> Activity:
+        return services.add_activity(
+            partnership=obj.partnership,
+            kind=obj.kind,
+            description=obj.description,
+            occurred=obj.occurred,
+            is_planned=obj.is_planned,
+            citations=form.citations(),
+        )
+
+    def update(self, request: HttpRequest, obj: Activity, form: RegistryModelForm) -> Activity:
+        return services.update_activity(activity=obj, **changed_values(obj, form))

@@ -1,36 +1,37 @@
-"""Sources and citations: the source list, the citation list, and the inlines that
-show a claim's citations on its own page."""
+"""Sources and citations: the source list, the citation list, and the inlines that show
+a claim's citations on its own page. Adding and correcting either goes through
+services.create_source()/update_source() and add_citation()/update_citation(); a
+citation is removed with services.remove_citation(), which keeps the one a claim needs."""
+
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count
+from django.http import HttpRequest
 
 from .. import services
-from ..models import (
-    Citation,
-    Source,
-)
+from ..models import Citation, Source
 from .base import (
     EVENT_PARTIES,
     PARTIES,
     URL_FIELDS,
+    MatchingSearchMixin,
     RegistryAdmin,
     ServiceDeleteMixin,
     partial_date_column,
 )
-from .forms import (
-    PreloadedAutocompleteSelect,
-    RequiredCitationFormSet,
-)
+from .forms import RegistryModelForm, changed_values, model_values
+from .formsets import CitationFormSet, PreloadedAutocompleteSelect, RequiredCitationFormSet
 
 
 class ClaimFilter(admin.SimpleListFilter):
     title = "supports"
     parameter_name = "claim"
 
-    def lookups(self, request, model_admin):
-        return [(name, Citation._meta.get_field(name).verbose_name) for name in Citation.TARGETS]
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(name, Citation._meta.get_field(name).verbose_name) for name in Citation.TARGETS]  # type: ignore[union-attr]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: Any, queryset: Any) -> Any:
         if self.value() in Citation.TARGETS:
             return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset
@@ -44,32 +45,19 @@ class CitationInline(admin.TabularInline):
     so they can be removed freely."""
 
     model = Citation
+    formset = CitationFormSet
     fields = ["source", "quote", "locator"]
     autocomplete_fields = ["source"]
     ordering = ["-created_at", "-id"]
     extra = 0
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("source")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "source":
             kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-
-        class CitationFormSet(formset):
-            def _construct_form(self, i, **kwargs):
-                form = super()._construct_form(i, **kwargs)
-                widget = form.fields["source"].widget
-                widget = getattr(widget, "widget", widget)  # inside the add/change links
-                if form.instance.source_id:
-                    widget.preloaded = form.instance.source
-                return form
-
-        return CitationFormSet
 
 
 class RequiredCitationInline(CitationInline):
@@ -105,21 +93,30 @@ class CitationAdmin(ServiceDeleteMixin, RegistryAdmin):
             },
         ),
     ]
-    delete_service = services.remove_citation
-    record_argument = "citation"
 
-    def get_readonly_fields(self, request, obj=None):
+    def create(self, request: HttpRequest, obj: Citation, form: RegistryModelForm) -> Citation:
+        claim = {name: getattr(obj, name) for name in Citation.TARGETS}
+        cited = services.CitationInput(source=obj.source, quote=obj.quote, locator=obj.locator)
+        return services.add_citation(citation=cited, **claim)
+
+    def update(self, request: HttpRequest, obj: Citation, form: RegistryModelForm) -> Citation:
+        return services.update_citation(citation=obj, **changed_values(obj, form))
+
+    def delete(self, obj: Citation) -> None:
+        services.remove_citation(citation=obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Moving a citation to another claim could leave the first without the citation
         # it needs: cite the other claim with a new citation instead.
         return list(Citation.TARGETS) if obj else []
 
     @admin.display(description="supports")
-    def claim(self, obj):
+    def claim(self, obj: Citation) -> str:
         target = obj.target
         return f"{target._meta.verbose_name}: {target}"
 
     @admin.display(description="quote")
-    def short_quote(self, obj):
+    def short_quote(self, obj: Citation) -> str:
         return obj.quote if len(obj.quote) <= 80 else f"{obj.quote[:79]}…"
 
 
@@ -127,7 +124,7 @@ class CitationAdmin(ServiceDeleteMixin, RegistryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(RegistryAdmin):
+class SourceAdmin(MatchingSearchMixin, RegistryAdmin):
     list_display = ["title", "publisher", "published", "kind", "language", "citation_count"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "publisher", "author", "url"]
@@ -135,14 +132,17 @@ class SourceAdmin(RegistryAdmin):
 
     published = partial_date_column("published_on", "published_precision", "published")
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        return queryset.matching(search_term), False
+    def create(self, request: HttpRequest, obj: Source, form: RegistryModelForm) -> Source:
+        values = model_values(obj, form)
+        del values["published_on"], values["published_precision"]
+        return services.create_source(published=obj.published, **values)
 
-    def get_queryset(self, request):
+    def update(self, request: HttpRequest, obj: Source, form: RegistryModelForm) -> Source:
+        return services.update_source(source=obj, **changed_values(obj, form))
+
+    def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
 
     @admin.display(description="citations", ordering="citation_count")
-    def citation_count(self, obj):
+    def citation_count(self, obj: Any) -> int:
         return obj.citation_count
