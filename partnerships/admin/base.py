@@ -13,6 +13,7 @@ typed kept (``showing_refusals()``)."""
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import flatten_fieldsets
@@ -46,6 +47,16 @@ def partial_date_column(date_field: str, precision_field: str, description: str)
     @admin.display(description=description, ordering=date_field)
     def column(self: admin.ModelAdmin, obj: models.Model) -> str:
         return format_partial_date(getattr(obj, date_field), getattr(obj, precision_field))
+
+    return column
+
+
+def count_column(annotation: str, description: str) -> Callable[..., int]:
+    """A list column showing a count that the admin's queryset annotates, sortable by it."""
+
+    @admin.display(description=description, ordering=annotation)
+    def column(self: admin.ModelAdmin, obj: models.Model) -> int:
+        return int(getattr(obj, annotation))
 
     return column
 
@@ -136,8 +147,8 @@ class RegistryAdmin(SimpleHistoryAdmin):
     No lost updates: every change form carries the version it was opened at and refuses
     to overwrite a later change (locking.VersionedModelForm)."""
 
-    form: type[RegistryModelForm] = RegistryModelForm
-    add_form: type[RegistryModelForm] | None = None
+    form: type[forms.ModelForm] = RegistryModelForm
+    add_form: type[forms.ModelForm] | None = None
     add_inlines: list[type[admin.options.InlineModelAdmin]] | None = None
     object_history_list_template = "admin/object_history_list.html"
 
@@ -330,8 +341,9 @@ class ServiceDeleteMixin(_ModelAdminBase):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _, name, description = actions["delete_selected"]
+        django_delete = actions.get("delete_selected")
+        if django_delete is not None:
+            _, name, description = django_delete
             actions[name] = (all_or_nothing_delete, name, description)
         return actions
 

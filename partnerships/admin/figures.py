@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from .. import services
 from ..models import ReportedFigure
 from .base import RegistryAdmin, partial_date_column
-from .forms import RegistryModelForm, ReportedFigureAddForm, changed_values
+from .forms import RegistryModelForm, ReportedFigureAddForm, changed_values, model_values
 from .sources import RequiredCitationInline
 
 
@@ -37,18 +37,8 @@ class ReportedFigureAdmin(RegistryAdmin):
     def create(
         self, request: HttpRequest, obj: ReportedFigure, form: ReportedFigureAddForm
     ) -> ReportedFigure:
-        return services.add_reported_figure(
-            count=obj.count,
-            as_of=obj.as_of_partial,
-            citations=form.citations(),
-            qualifier=obj.qualifier,
-            measure=obj.measure,
-            country_a=obj.country_a,
-            country_b=obj.country_b,
-            status=obj.status,
-            organization=obj.organization,
-            description=obj.description,
-        )
+        values = model_values(obj, form, partial_dates={"as_of": ("as_of", "as_of_precision")})
+        return services.add_reported_figure(citations=form.citations(), **values)
 
     def update(self, request: HttpRequest, obj: ReportedFigure, form: RegistryModelForm) -> ReportedFigure:
         return services.update_reported_figure(figure=obj, **changed_values(obj, form))

@@ -10,7 +10,7 @@ of a source described on the spot (declared once, as form mixins), the add forms
 claims that need a citation, the one-form status change, and the duplicate checks at
 the door (partnerships, localities)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar
@@ -73,11 +73,19 @@ def changed_values(obj: models.Model, form: forms.BaseForm) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in form.changed_data if name in names}
 
 
-def model_values(obj: models.Model, form: forms.BaseModelForm) -> dict[str, Any]:
-    """The values of the model fields on the form, as ModelForm put them on ``obj``
-    (for create services whose arguments are named after the fields)."""
+def model_values(
+    obj: models.Model, form: forms.BaseForm, *, partial_dates: Mapping[str, tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """The values of the model fields on the form, as ModelForm put them on ``obj``, for
+    a create service whose arguments are named after the fields. ``partial_dates`` names
+    the service's PartialDate arguments, each with its pair of columns (date, precision),
+    e.g. ``{"occurred": ("occurred_on", "occurred_precision")}``."""
     names = {field.name for field in obj._meta.concrete_fields}
-    return {name: getattr(obj, name) for name in form.fields if name in names}
+    values = {name: getattr(obj, name) for name in form.fields if name in names}
+    for argument, (date_field, precision_field) in (partial_dates or {}).items():
+        date, precision = values.pop(date_field), values.pop(precision_field)
+        values[argument] = PartialDate(date, precision) if date is not None and precision else None
+    return values
 
 
 class RegistryModelForm(VersionedModelForm):
@@ -125,18 +133,19 @@ def _autocomplete(model: type[models.Model], name: str) -> AutocompleteSelect:
     return AutocompleteSelect(field, admin.site)
 
 
+def _source_field(help_text: str) -> Any:
+    """The pick of a source from the registry, for a citation."""
+    return _formfield(
+        Citation, "source", required=False, widget=_autocomplete(Citation, "source"), help_text=help_text
+    )
+
+
 class CitationFields(forms.Form):
     """The first citation of a claim, on the claim's own form: a source picked from the
     existing ones, with the words that support the claim and where they are. Whether a
     citation is required is the service's decision."""
 
-    source = _formfield(
-        Citation,
-        "source",
-        required=False,
-        widget=_autocomplete(Citation, "source"),
-        help_text="The source that says so. Add a new source first if it is not in the registry.",
-    )
+    source = _source_field("The source that says so. Add a new source first if it is not in the registry.")
     quote = _formfield(Citation, "quote", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     locator = _formfield(Citation, "locator", required=False)
 
@@ -248,13 +257,7 @@ class StatusChangeForm(CitationFields, NewSourceFields, forms.Form):
         widget=_autocomplete(StatusEvent, "declaring_organization"),
     )
     note = _formfield(StatusEvent, "note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    source = _formfield(
-        Citation,
-        "source",
-        required=False,
-        widget=_autocomplete(Citation, "source"),
-        help_text="The source that says so, cited for every partnership selected.",
-    )
+    source = _source_field("The source that says so, cited for every partnership selected.")
     is_internal_record = _formfield(StatusEvent, "is_internal_record")
 
     service_error_fields: ClassVar[dict[str, str]] = NewSourceFields.service_error_fields
@@ -311,18 +314,7 @@ class ActivityAddForm(CitationFields, RegistryModelForm):
 class ReportedFigureAddForm(CitationFields, RegistryModelForm):
     class Meta:
         model = ReportedFigure
-        fields = [
-            "count",
-            "qualifier",
-            "measure",
-            "country_a",
-            "country_b",
-            "status",
-            "as_of",
-            "as_of_precision",
-            "organization",
-            "description",
-        ]
+        fields = "__all__"  # all its editable fields: the count, what it counts, its date
 
 
 class OrganizationRelationshipAddForm(CitationFields, RegistryModelForm):
@@ -388,18 +380,7 @@ class LocalityAdminForm(RegistryModelForm):
 
     class Meta:
         model = Locality
-        fields = [
-            "name",
-            "native_name",
-            "kind",
-            "country",
-            "subdivision",
-            "parent",
-            "latitude",
-            "longitude",
-            "wikidata_id",
-            "description",
-        ]
+        fields = "__all__"  # all its editable fields: names, kind, place, coordinates, description
 
     duplicate_candidates: list[Locality] = []
 
@@ -425,8 +406,8 @@ class LocalityAdminForm(RegistryModelForm):
 
     def _warn_about_namesakes(self, cleaned_data: dict[str, Any]) -> None:
         country = cleaned_data.get("country")
-        names = {cleaned_data.get("name"), cleaned_data.get("native_name"), *self._typed_aliases()}
-        names -= {None, ""}
+        typed = (cleaned_data.get("name"), cleaned_data.get("native_name"), *self._typed_aliases())
+        names = {str(name) for name in typed if name}
         if not country or not names:
             return
         candidates = Locality.objects.none()

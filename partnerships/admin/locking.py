@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -22,6 +23,7 @@ VERSION_FIELD = "opened_version"
 
 def history_of(model: type[models.Model]) -> Any:
     """The model's edit-history manager (django-simple-history's, which is untyped)."""
+    # simple-history adds the attribute to the model's options, which the stubs do not know.
     return getattr(model, model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
 
 
@@ -45,8 +47,7 @@ def _shown(model: type[models.Model], name: str, value: Any) -> str:
     """A field's value as staff read it: choice labels, related records' names."""
     if value in (None, "", []):
         return "—"
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # the form's fields are concrete or many-to-many
+    field = _field(model, name)
     if field.many_to_many:
         assert isinstance(field, models.ManyToManyField)
         if isinstance(value, list | tuple) and value and isinstance(value[0], dict):
@@ -54,15 +55,30 @@ def _shown(model: type[models.Model], name: str, value: Any) -> str:
             value = [row[key] for row in value]
         if not isinstance(value, list | tuple):
             return ", ".join(str(obj) for obj in value) or "—"
-        related = field.related_model._default_manager.in_bulk([getattr(item, "pk", item) for item in value])
+        related = _related_model(field)._default_manager.in_bulk(
+            [getattr(item, "pk", item) for item in value]
+        )
         return ", ".join(str(obj) for obj in related.values()) or "—"
     if field.is_relation:
         if not isinstance(value, models.Model):
-            value = field.related_model._default_manager.filter(pk=value).first() or value
+            value = _related_model(field)._default_manager.filter(pk=value).first() or value
         return str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A field of the form's model: the form's fields are concrete or many-to-many."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _related_model(field: models.Field) -> type[models.Model]:
+    related = field.related_model
+    assert isinstance(related, type) and issubclass(related, models.Model)
+    return related
 
 
 def _is_model_field(model: type[models.Model], name: str) -> bool:
@@ -146,8 +162,8 @@ class VersionedModelForm(forms.ModelForm):
             # The version opened is unknown (none was sent, or the record had no edit
             # history yet): show what is stored wherever it differs from what was typed.
             for name in fields:
-                stored = getattr(current, model._meta.get_field(name).attname, None)  # type: ignore[union-attr]
-                if model._meta.get_field(name).many_to_many:
+                stored = getattr(current, _field(model, name).attname, None)
+                if _field(model, name).many_to_many:
                     stored = list(getattr(self.instance, name).all())
                 row = self._row(model, name, None, stored, cleaned_data)
                 if row[2] != row[3]:
@@ -160,13 +176,13 @@ class VersionedModelForm(forms.ModelForm):
             rows=rows,
         )
         self.add_error(None, self.conflict.message())
-        data = self.data.copy()
-        data[self.add_prefix(VERSION_FIELD)] = current_id
+        data = self.data.copy() if isinstance(self.data, QueryDict) else {**self.data}
+        data[self.add_prefix(VERSION_FIELD)] = str(current_id)
         self.data = data
 
     def _row(
         self, model: type[models.Model], name: str, opened: Any, stored: Any, cleaned_data: dict[str, Any]
     ) -> tuple[str, str, str, str]:
-        label = str(self.fields[name].label or model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        label = str(self.fields[name].label or _field(model, name).verbose_name)
         opened_shown = "(not known)" if opened is None else _shown(model, name, opened)
         return (label, opened_shown, _shown(model, name, stored), _shown(model, name, cleaned_data.get(name)))

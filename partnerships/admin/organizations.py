@@ -41,12 +41,7 @@ class OrganizationRelationshipAdmin(RegistryAdmin):
     def create(
         self, request: HttpRequest, obj: OrganizationRelationship, form: OrganizationRelationshipAddForm
     ) -> OrganizationRelationship:
-        return services.relate_organizations(
-            from_organization=obj.from_organization,
-            to_organization=obj.to_organization,
-            description=obj.description,
-            citations=form.citations(),
-        )
+        return services.relate_organizations(citations=form.citations(), **model_values(obj, form))
 
     def update(
         self, request: HttpRequest, obj: OrganizationRelationship, form: RegistryModelForm

@@ -39,6 +39,7 @@ from .base import (
     admin_add_url,
     admin_change_url,
     citation_list,
+    count_column,
     partial_date_column,
 )
 from .forms import (
@@ -63,6 +64,8 @@ class FocusAreaAdmin(RegistryAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    partnership_count = count_column("partnership_count", "partnerships")
+
     def create(self, request: HttpRequest, obj: FocusArea, form: RegistryModelForm) -> FocusArea:
         return services.create_focus_area(**model_values(obj, form))
 
@@ -72,9 +75,15 @@ class FocusAreaAdmin(RegistryAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(partnership_count=Count("partnerships"))
 
-    @admin.display(description="partnerships", ordering="partnership_count")
-    def partnership_count(self, obj: Any) -> int:
-        return obj.partnership_count
+
+TIMELINE_COLUMNS = (
+    "status",
+    "effective",
+    "declared_by",
+    "declaring_organization",
+    "is_internal_record",
+    "sources",
+)
 
 
 class StatusEventInline(admin.TabularInline):
@@ -82,8 +91,8 @@ class StatusEventInline(admin.TabularInline):
     corrected or deleted on its own page, through the service."""
 
     model = StatusEvent
-    fields = ["status", "effective", "declared_by", "declaring_organization", "is_internal_record", "sources"]
-    readonly_fields = fields
+    fields = TIMELINE_COLUMNS
+    readonly_fields = TIMELINE_COLUMNS
     ordering = ["-effective_on", "-id"]
     show_change_link = True
     extra = 0
@@ -194,13 +203,8 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
 
     def create(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
         # The organizations and focus areas chosen are set by the form once it is saved.
-        return services.create_partnership(
-            locality_a=obj.locality_a,
-            locality_b=obj.locality_b,
-            level=obj.level,
-            established=obj.established,
-            description=obj.description,
-        )
+        dates = {"established": ("established_on", "established_precision")}
+        return services.create_partnership(**model_values(obj, form, partial_dates=dates))
 
     def update(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
         # Typed edits and restored versions alike: the derived fields stay derived.
@@ -281,7 +285,8 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
             "opts": self.opts,
             "partnerships": partnerships,
             "form": form,
-            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            # AdminForm renders any form; the stubs ask for a ModelForm.
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),  # type: ignore[arg-type]
             "media": self.media + form.media,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
@@ -372,7 +377,7 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin
         ),
     ]
     fieldsets = [
-        (None, {"fields": STATUS_EVENT_FIELDS}),
+        (None, {"fields": [*STATUS_EVENT_FIELDS]}),
         ("Citations", {"fields": ["is_internal_record", "citations_display"]}),
         ("Record", {"fields": ["recorded_by", "recorded_at"]}),
     ]
@@ -382,11 +387,7 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin
     def create(self, request: HttpRequest, obj: StatusEvent, form: StatusEventAddForm) -> StatusEvent:
         (recorded,) = services.record_status_change(
             partnerships=[obj.partnership],
-            status=obj.status,
-            effective=obj.effective,
-            note=obj.note,
-            declared_by=obj.declared_by,
-            declaring_organization=obj.declaring_organization,
+            **self._event_values(obj),
             source=form.source_choice(),
             quote=form.cleaned_data["quote"],
             locator=form.cleaned_data["locator"],
@@ -396,14 +397,12 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin
         return recorded
 
     def update(self, request: HttpRequest, obj: StatusEvent, form: StatusEventChangeForm) -> StatusEvent:
-        return services.update_status_event(
-            event=obj,
-            status=obj.status,
-            effective=obj.effective,
-            note=obj.note,
-            declared_by=obj.declared_by,
-            declaring_organization=obj.declaring_organization,
-        )
+        return services.update_status_event(event=obj, **self._event_values(obj))
+
+    def _event_values(self, obj: StatusEvent) -> dict[str, Any]:
+        """The change as typed, as the timeline services take it."""
+        names = ["status", "note", "declared_by", "declaring_organization"]
+        return {"effective": obj.effective, **{name: getattr(obj, name) for name in names}}
 
     def delete(self, obj: StatusEvent) -> None:
         services.delete_status_event(event=obj)
@@ -453,13 +452,9 @@ class ActivityAdmin(PartnershipSearchMixin, RegistryAdmin):
     occurred = partial_date_column("occurred_on", "occurred_precision", "occurred")
 
     def create(self, request: HttpRequest, obj: Activity, form: ActivityAddForm) -> Activity:
+        dates = {"occurred": ("occurred_on", "occurred_precision")}
         return services.add_activity(
-            partnership=obj.partnership,
-            kind=obj.kind,
-            description=obj.description,
-            occurred=obj.occurred,
-            is_planned=obj.is_planned,
-            citations=form.citations(),
+            citations=form.citations(), **model_values(obj, form, partial_dates=dates)
         )
 
     def update(self, request: HttpRequest, obj: Activity, form: RegistryModelForm) -> Activity:

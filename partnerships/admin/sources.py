@@ -6,6 +6,7 @@ citation is removed with services.remove_citation(), which keeps the one a claim
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest
 
@@ -18,10 +19,17 @@ from .base import (
     MatchingSearchMixin,
     RegistryAdmin,
     ServiceDeleteMixin,
+    count_column,
     partial_date_column,
 )
 from .forms import RegistryModelForm, changed_values, model_values
 from .formsets import CitationFormSet, PreloadedAutocompleteSelect, RequiredCitationFormSet
+
+
+def _claim_label(target: str) -> str:
+    field = Citation._meta.get_field(target)
+    assert isinstance(field, models.ForeignKey)
+    return str(field.verbose_name)
 
 
 class ClaimFilter(admin.SimpleListFilter):
@@ -29,7 +37,7 @@ class ClaimFilter(admin.SimpleListFilter):
     parameter_name = "claim"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
-        return [(name, Citation._meta.get_field(name).verbose_name) for name in Citation.TARGETS]  # type: ignore[union-attr]
+        return [(name, _claim_label(name)) for name in Citation.TARGETS]
 
     def queryset(self, request: Any, queryset: Any) -> Any:
         if self.value() in Citation.TARGETS:
@@ -131,18 +139,14 @@ class SourceAdmin(MatchingSearchMixin, RegistryAdmin):
     formfield_overrides = URL_FIELDS
 
     published = partial_date_column("published_on", "published_precision", "published")
+    citation_count = count_column("citation_count", "citations")
 
     def create(self, request: HttpRequest, obj: Source, form: RegistryModelForm) -> Source:
-        values = model_values(obj, form)
-        del values["published_on"], values["published_precision"]
-        return services.create_source(published=obj.published, **values)
+        dates = {"published": ("published_on", "published_precision")}
+        return services.create_source(**model_values(obj, form, partial_dates=dates))
 
     def update(self, request: HttpRequest, obj: Source, form: RegistryModelForm) -> Source:
         return services.update_source(source=obj, **changed_values(obj, form))
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
-
-    @admin.display(description="citations", ordering="citation_count")
-    def citation_count(self, obj: Any) -> int:
-        return obj.citation_count
