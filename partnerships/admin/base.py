@@ -194,6 +194,11 @@ class RegistryAdmin(SimpleHistoryAdmin):
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Every form declares the version field; only a change page carries it.
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name != VERSION_FIELD]
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or VERSION_FIELD in flatten_fieldsets(fieldsets):
