@@ -1,7 +1,8 @@
 """The staff admin, one room per job: ``base`` (the RegistryAdmin every model admin
 extends: edit history, restore, lost-update refusal, writes through the services),
-``locking`` (the lost-update check), ``forms`` (the admin's forms), one module per group
-of models (``localities``, ``organizations``, ``sources`` with citations,
+``locking`` (the lost-update check), ``forms`` (the admin's forms, which only validate),
+``formsets`` (the inline formsets, whose rows are saved through services), one module
+per group of models (``localities``, ``organizations``, ``sources`` with citations,
 ``partnerships`` with status events and activities, ``figures``, ``corrections``) and
 ``imports`` (the bulk-import page).
 
