@@ -1,4 +1,4 @@
-"""Forms the public fills in on the pages (the admin's forms are in forms.py)."""
+"""Forms the public fills in on the pages (the admin's forms are in admin/forms.py)."""
 
 from django import forms
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from partnerships.admin_import import admin_import_view
+from partnerships.admin import admin_import_view
 
 admin.site.site_header = "Partnership registry"
 admin.site.site_title = "Partnership registry admin"

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships import admin_import
-from partnerships.admin_import import SESSION_KEY
+from partnerships.admin import imports as admin_import
+from partnerships.admin.imports import SESSION_KEY
 from partnerships.models import Partnership
 
 URL = reverse("admin-import-partnerships")

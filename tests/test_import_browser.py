@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from partnerships import admin_import
+from partnerships.admin import imports as admin_import
 from partnerships.models import Partnership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,18 +3,17 @@ correction requests, submitted and decided."""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import CorrectionRequest, Locality, Partnership
 from .changes import save_valid
-from .inputs import acting_user
+from .inputs import Actor, acting_user
 
 
 @transaction.atomic
-def verify_partnership(*, partnership: Partnership, user: AbstractBaseUser | None) -> Partnership:
+def verify_partnership(*, partnership: Partnership, user: Actor) -> Partnership:
     """A reviewer has checked the record against its sources: it leaves the review queue
     until a year has passed or new status changes that need review are recorded."""
     partnership.last_verified_at = timezone.now()
@@ -25,7 +24,7 @@ def verify_partnership(*, partnership: Partnership, user: AbstractBaseUser | Non
 
 @transaction.atomic
 def review_corrections(
-    *, corrections: Iterable[CorrectionRequest], status: str, user: AbstractBaseUser | None, note: str = ""
+    *, corrections: Iterable[CorrectionRequest], status: str, user: Actor, note: str = ""
 ) -> list[CorrectionRequest]:
     """Staff's decision on public correction requests: accepted or rejected, by whom and
     when. Each one is saved on its own so that its edit history records the decision."""

@@ -6,12 +6,17 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 
 from ..dates import PartialDate
 from ..models import LocalityAlias, Source
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+# Who acts, as callers hold it: a request's user, a command's user, or nobody. Only a
+# saved user of settings.AUTH_USER_MODEL (or None) is recorded; see acting_user().
+Actor = AbstractBaseUser | AnonymousUser | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class AliasInput:
     valid_to: PartialDate | None = None
 
 
-def acting_user(user: AbstractBaseUser | None) -> "User | None":
+def acting_user(user: Actor) -> "User | None":
     """The user a service was given, as the registry's user foreign keys hold it: None,
     or an instance of settings.AUTH_USER_MODEL. Anything else is refused with the error
     assigning it to the foreign key would raise."""

@@ -6,14 +6,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Organization, Partnership, Source, StatusEvent
 from .changes import save_valid
-from .inputs import CitationInput, SourceInput, acting_user
+from .inputs import Actor, CitationInput, SourceInput, acting_user
 from .sources import _add_citations, create_described_source
 
 Status = Partnership.Status
@@ -134,7 +133,7 @@ def record_status_event(
     declaring_organization: Organization | None = None,
     citations: Sequence[CitationInput] = (),
     internal_record: bool = False,
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: Actor = None,
 ) -> StatusEvent:
     """Record a dated status change with its citations and update the current status."""
     partnership = _lock(partnership)
@@ -210,7 +209,7 @@ def record_status_change(
     quote: str = "",
     locator: str = "",
     internal_record: bool = False,
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: Actor = None,
 ) -> list[StatusEvent]:
     """Record one status change, with one citation, for each of the partnerships (a news
     report that many were suspended). ``source`` is an existing source or a SourceInput to

@@ -18,9 +18,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from partnerships.importing.formats import ImportFileError, read_file
-from partnerships.importing.service import SourceSpec, import_partnerships
-from partnerships.models import Partnership
+from ..importing.formats import ImportFileError, read_file
+from ..importing.service import SourceSpec, import_partnerships
+from ..models import Partnership
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_ROWS = 200
