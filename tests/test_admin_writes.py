@@ -20,6 +20,7 @@ from partnerships.admin.forms import (
 from partnerships.models import (
     Activity,
     Citation,
+    CorrectionRequest,
     FocusArea,
     Locality,
     LocalityAlias,
@@ -204,6 +205,33 @@ def test_the_aliases_inline_goes_through_the_alias_services(superuser_client, mo
     assert response.status_code == 302, form_errors(response)
     assert (len(added), len(updated)) == (1, 1)
     assert sorted(locality.aliases.values_list("name", flat=True)) == ["Charkiw", "Kharkov"]
+
+
+def test_removing_an_alias_in_the_inline_goes_through_its_service(superuser_client, monkeypatch):
+    locality = LocalityFactory(name="Kharkiv", country="UA")
+    alias = services.add_locality_alias(locality=locality, alias=services.AliasInput("Charkow"))
+    data = post_data(superuser_client.get(change_url(locality)))
+    removed, pk = spy(monkeypatch, "remove_locality_alias"), alias.pk
+
+    response = superuser_client.post(change_url(locality), {**data, "aliases-0-DELETE": "on"})
+
+    assert response.status_code == 302, form_errors(response)
+    assert len(removed) == 1
+    assert not locality.aliases.exists()
+    assert LocalityAlias.history.filter(id=pk).latest().history_type == "-"
+
+
+def test_a_correction_requests_staff_note_goes_through_its_service(superuser_client, monkeypatch):
+    correction = services.submit_correction(message="The date is wrong.", locality=LocalityFactory())
+    data = post_data(superuser_client.get(change_url(correction)))
+    annotated = spy(monkeypatch, "annotate_correction")
+
+    response = superuser_client.post(change_url(correction), {**data, "staff_note": "  Asked the city.  "})
+
+    assert response.status_code == 302, form_errors(response)
+    assert len(annotated) == 1
+    correction.refresh_from_db()
+    assert (correction.staff_note, correction.status) == ("Asked the city.", CorrectionRequest.Status.NEW)
 
 
 def test_the_citations_inline_goes_through_the_citation_services(superuser_client, monkeypatch):

@@ -49,6 +49,27 @@ def test_update_locality_alias():
     assert LocalityAlias.objects.get(pk=alias.pk).language == "de"
 
 
+def test_remove_locality_alias_keeps_its_history():
+    locality = LocalityFactory(name="Kharkiv")
+    alias = services.add_locality_alias(locality=locality, alias=services.AliasInput(name="Kharkov"))
+    pk = alias.pk
+    services.remove_locality_alias(alias=alias)
+    assert not locality.aliases.exists()
+    history = LocalityAlias.history.filter(id=pk).order_by("history_id")
+    assert [h.history_type for h in history] == ["+", "-"]
+
+
+def test_annotate_correction_sets_only_the_note():
+    correction = services.submit_correction(message="Wrong year.", locality=LocalityFactory())
+    services.annotate_correction(correction=correction, staff_note=" Checked the source. ")
+    correction.refresh_from_db()
+    assert (correction.staff_note, correction.status, correction.reviewed_at) == (
+        "Checked the source.",
+        "new",
+        None,
+    )
+
+
 def test_update_organization():
     organization = OrganizationFactory(name="Sister Cities")
     services.update_organization(organization=organization, abbreviation="SCI", url="https://example.org/")

@@ -45,10 +45,8 @@ class CorrectionRequestAdmin(RegistryAdmin):
     def update(
         self, request: HttpRequest, obj: CorrectionRequest, form: RegistryModelForm
     ) -> CorrectionRequest:
-        # Only the staff note is editable here, and no rule guards it; services has no
-        # update of a correction request's note (review_corrections() decides its status).
-        obj.save()
-        return obj
+        # Only the staff note is editable here; review_corrections() decides the status.
+        return services.annotate_correction(correction=obj, staff_note=obj.staff_note)
 
     @admin.display(description="about")
     def target_links(self, obj: CorrectionRequest) -> str:

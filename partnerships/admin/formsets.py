@@ -86,7 +86,7 @@ class LocalityAliasFormSet(ServiceInlineFormSet):
         return services.update_locality_alias(alias=obj, **changes)
 
     def remove(self, obj: LocalityAlias) -> None:
-        obj.delete()  # no rule guards it, and services has no removal of an alias
+        services.remove_locality_alias(alias=obj)
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):

@@ -9,7 +9,7 @@ citations), ``timeline`` (status events and the derived current status), ``recor
 sets, validates and saves a record's own fields. Import from ``partnerships.services``; the
 names below are its public surface."""
 
-from .curation import review_corrections, submit_correction, verify_partnership
+from .curation import annotate_correction, review_corrections, submit_correction, verify_partnership
 from .inputs import AliasInput, CitationInput, SourceInput
 from .records import (
     add_activity,
@@ -20,6 +20,7 @@ from .records import (
     create_organization,
     create_partnership,
     relate_organizations,
+    remove_locality_alias,
     update_activity,
     update_focus_area,
     update_locality,
@@ -62,6 +63,7 @@ __all__ = [
     "add_citation",
     "add_locality_alias",
     "add_reported_figure",
+    "annotate_correction",
     "create_described_source",
     "create_focus_area",
     "create_locality",
@@ -75,6 +77,7 @@ __all__ = [
     "refresh_current_status",
     "relate_organizations",
     "remove_citation",
+    "remove_locality_alias",
     "review_corrections",
     "save_partnership",
     "submit_correction",

@@ -44,6 +44,14 @@ def review_corrections(
 
 
 @transaction.atomic
+def annotate_correction(*, correction: CorrectionRequest, staff_note: str) -> CorrectionRequest:
+    """Staff's note on a correction request, for colleagues; its status changes only
+    through review_corrections()."""
+    correction.staff_note = staff_note.strip()
+    return save_valid(correction)
+
+
+@transaction.atomic
 def submit_correction(
     *,
     message: str,

@@ -228,6 +228,12 @@ def update_locality_alias(*, alias: LocalityAlias, **changes: Any) -> LocalityAl
 
 
 @transaction.atomic
+def remove_locality_alias(*, alias: LocalityAlias) -> None:
+    """Remove one of a locality's other names (its edit history keeps the name)."""
+    alias.delete()
+
+
+@transaction.atomic
 def update_organization(*, organization: Organization, **changes: Any) -> Organization:
     return save_changes(organization, changes)
 
