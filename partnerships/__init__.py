@@ -1,0 +1,1 @@
+"""The partnership registry app: partnerships between communities, their dated statuses and the sources that say so."""

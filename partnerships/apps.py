@@ -1,3 +1,5 @@
+"""The partnerships app: its label and configuration."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The root URLs: the admin (with its import page), the API under /api/v1/ and the public pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 

@@ -1,3 +1,5 @@
+"""The WSGI entry point (the production server loads registry.wsgi:application)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -1,3 +1,5 @@
+"""The API v1 routes, their OpenAPI schema and documentation pages, and a JSON 404 for the rest of /api/."""
+
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 

@@ -1,3 +1,5 @@
+"""manage.py build_seed_fixture: rebuild fixtures/seed.json from partnerships/seed.py (make seed-fixture)."""
+
 from pathlib import Path
 
 from django.conf import settings

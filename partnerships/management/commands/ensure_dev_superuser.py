@@ -1,3 +1,5 @@
+"""manage.py ensure_dev_superuser: in development only, create the admin/admin superuser if none exists."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError

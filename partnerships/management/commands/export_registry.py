@@ -1,3 +1,5 @@
+"""manage.py export_registry DIR: write a snapshot of the whole registry (see partnerships.exporting)."""
+
 from django.core.management.base import BaseCommand
 
 from partnerships.exporting import export_registry, snapshot_summary

@@ -1,3 +1,5 @@
+"""manage.py import_registry DIR: restore a snapshot into an empty registry (see partnerships.exporting)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from partnerships.exporting import SnapshotError, import_registry

@@ -1,3 +1,5 @@
+"""manage.py load_seed: load the curated seed fixture into an empty registry."""
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
