@@ -28,6 +28,7 @@ RESULT_KEYS = {
     "established",
     "status",
     "status_since",
+    "status_reported",  # added by issue 13
     "organizations",
     "focus_areas",
     "updated_at",

@@ -14,8 +14,8 @@ from .references import (
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
-    """A partnership in a list. ``status`` and ``status_since`` are as of the ``as_of``
-    date when one is given, else current; null when unknown."""
+    """A partnership in a list. ``status``, ``status_since`` and ``status_reported`` are as
+    of the ``as_of`` date when one is given, else current; null when unknown."""
 
     url = ApiUrlField("api:partnership-detail")
     html_url = ApiUrlField("partnerships:partnership-detail")
@@ -23,7 +23,23 @@ class PartnershipSerializer(serializers.ModelSerializer):
     localities = serializers.SerializerMethodField()
     established = PartialDateOutField("established_on", "established_precision")
     status = serializers.SerializerMethodField()
-    status_since = PartialDateOutField("status_since", "status_since_precision")
+    status_since = PartialDateOutField(
+        "status_since",
+        "status_since_precision",
+        help_text=(
+            "When the status began: the date of its latest change. When no change is recorded "
+            "and a source only reports the status, the report's date (then equal to status_reported)."
+        ),
+    )
+    status_reported = PartialDateOutField(
+        "status_reported",
+        "status_reported_precision",
+        help_text=(
+            "When a source last reported the status (an attestation, e.g. a directory listing it "
+            "active) later than its latest change; when status_since equals it, no change is "
+            "recorded: read “reported active in July 2002”, not “active since”. Null otherwise."
+        ),
+    )
     organizations = OrganizationRefSerializer(many=True, read_only=True)
     focus_areas = FocusAreaSerializer(many=True, read_only=True)
 
@@ -38,6 +54,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "established",
             "status",
             "status_since",
+            "status_reported",
             "organizations",
             "focus_areas",
             "updated_at",
@@ -61,6 +78,7 @@ class StatusEventSerializer(serializers.ModelSerializer):
         model = StatusEvent
         fields = [
             "id",
+            "kind",
             "status",
             "date",
             "note",
