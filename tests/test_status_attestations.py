@@ -250,3 +250,29 @@ def test_as_of_an_attestation_tells_the_status_on_its_date(db):
             partnership.current_status_reported,
         )
         assert on(None, partnership) == on(today, partnership)
+
+
+@pytest.mark.usefixtures("unthrottled")
+def test_the_api_records_an_attestation(client, staff_editor):
+    from tests.apitools import token_header
+
+    partnership = partnership_with_history(("active", "1973"))
+
+    def post(data):
+        return client.post(
+            url("partnership-events", partnership.pk),
+            {"internal_record": True, **data},
+            content_type="application/json",
+            **token_header(staff_editor),
+        )
+
+    response = post({"kind": "attestation", "status": "active", "date": "2002-07"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["kind"] == "attestation"
+    # Without a kind it is a change, as before: "active" again is refused.
+    assert post({"status": "active", "date": "2010"}).status_code == 400
+    refused = post({"kind": "attestation", "status": "terminated", "date": "2010"})
+    assert refused.status_code == 400 and "contradicts the timeline" in str(refused.json()["errors"])
+    detail = get_json(client, "partnership-detail", partnership.pk)
+    assert detail["status_since"] == {"date": "1973-01-01", "precision": "year"}
+    assert detail["status_reported"] == {"date": "2002-07-01", "precision": "month"}
