@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import country_stats, selectors, services
+from . import country_stats, licensing, selectors, services
 from .filters import PartnershipFilterSet, country_code
 from .models import (
     Locality,
@@ -165,6 +165,7 @@ def partnership_detail(request, pk):
         "partnerships/partnership_detail.html",
         {
             "partnership": partnership,
+            "licenses": licensing.partnership_licenses(partnership),
             "last_changed": selectors.partnership_changed_at(partnership),
             "map_points": _map_points([partnership]),
         },
@@ -278,7 +279,11 @@ def source_detail(request, pk):
         "organization_relationship__to_organization",
         "locality",
     ).order_by("id")
-    return render(request, "partnerships/source_detail.html", {"source": source, "citations": citations})
+    return render(
+        request,
+        "partnerships/source_detail.html",
+        {"source": source, "citations": citations, "license": licensing.source_license(source)},
+    )
 
 
 @require_GET

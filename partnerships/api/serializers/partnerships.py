@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...licensing import partnership_licenses
 from ...models import Activity, Partnership, StatusEvent
 from .base import ApiUrlField, PartialDateOutField
 from .references import (
@@ -98,10 +99,28 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "date", "is_planned", "description", "citations"]
 
 
+class LicenseSerializer(serializers.Serializer):
+    applies_to = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+    attribution = serializers.CharField(help_text="Whom to credit when reusing it.")
+    share_alike = serializers.BooleanField(help_text="Derived data must be shared under the same licence.")
+
+
 class PartnershipDetailSerializer(PartnershipSerializer):
     events = StatusEventSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     activities = ActivitySerializer(many=True, read_only=True)
+    license = serializers.SerializerMethodField(
+        help_text=(
+            "The licences of this record: the registry's own (CC BY 4.0), then each data set it "
+            "was imported from (rows from Wikipedia lists: CC BY-SA 4.0)."
+        )
+    )
+
+    @extend_schema_field(LicenseSerializer(many=True))
+    def get_license(self, obj) -> list:
+        return [licence.as_dict() for licence in partnership_licenses(obj)]
 
     class Meta(PartnershipSerializer.Meta):
         fields = [
@@ -110,5 +129,6 @@ class PartnershipDetailSerializer(PartnershipSerializer):
             "events",
             "citations",
             "activities",
+            "license",
             "created_at",
         ]
