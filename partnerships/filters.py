@@ -10,6 +10,7 @@ import contextlib
 import datetime
 
 import django_filters
+import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
@@ -18,7 +19,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from .dates import PartialDate
 from .models import Locality, Organization, Partnership, ReportedFigure, Source
-from .validators import validate_country_code
+from .text import normalize_name
+from .validators import _EXTRA_COUNTRIES, validate_country_code
 
 # The largest id a bigint column holds: a larger number is a 400, not a database error.
 MAX_ID = 2**63 - 1
@@ -28,8 +30,86 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# Everyday English names that ISO 3166 does not list (keys normalised by normalize_name).
+# Deliberately small: a name that could mean two countries ("Congo", "Korea") or only part
+# of one ("England") is not guessed but refused, with a message asking for the code.
+COUNTRY_ALIASES = {
+    "russia": "RU",
+    "uk": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "usa": "US",
+    "u s a": "US",
+    "u s": "US",
+    "u k": "GB",
+    "america": "US",
+    "united states of america": "US",
+    "turkey": "TR",
+    "ivory coast": "CI",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "czech republic": "CZ",
+    "macedonia": "MK",
+    "palestine": "PS",
+    "burma": "MM",
+    "cape verde": "CV",
+    "east timor": "TL",
+    "swaziland": "SZ",
+    "vatican": "VA",
+    "vatican city": "VA",
+    "dr congo": "CD",
+    "drc": "CD",
+}
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code a visitor's country means: a code in any case ("ru"),
+    an ISO name, common or official name, alpha-3 code ("RUS"), or an everyday English name
+    from COUNTRY_ALIASES ("Russia", "UK", "USA"), accents and case ignored. None when it
+    names no country."""
+    text = text.strip()
+    key = normalize_name(text)
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        code = text.upper()
+        try:
+            validate_country_code(code)
+        except ValidationError:
+            return COUNTRY_ALIASES.get(key)  # "UK"
+        return code
+    if not key or key.isdigit():
+        return None
+    if key in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[key]
+    for code, name in _EXTRA_COUNTRIES.items():
+        if normalize_name(name) == key:
+            return code
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError:
+        pass
+    return _COUNTRY_NAMES.get(key)
+
+
+def _country_names() -> dict[str, str]:
+    """Every ISO name, common and official name, normalised (so "Cote d'Ivoire" and
+    "Türkiye" without accents match too) → its code."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.setdefault(normalize_name(value), country.alpha_2)
+    return names
+
+
+_COUNTRY_NAMES = _country_names()
+
+
 class CountryListField(forms.CharField):
-    """ISO 3166-1 alpha-2 codes, comma-separated; lower case is accepted."""
+    """Countries, comma-separated: ISO 3166-1 alpha-2 codes (lower case is accepted) or
+    country names ("Russia", "Germany"), cleaned to codes. A value naming no country is
+    an error, never dropped: a listing filtered by country must not silently show every
+    country's rows."""
 
     def __init__(self, *args, exactly: int | None = None, **kwargs):
         self.exactly = exactly
@@ -39,23 +119,25 @@ class CountryListField(forms.CharField):
         value = super().clean(value)
         if not value:
             return []
-        codes = [code.upper() for code in _split(value)]
-        if self.exactly is not None and len(codes) != self.exactly:
+        items = _split(value)
+        if self.exactly is not None and len(items) != self.exactly:
             raise ValidationError(
                 f"Give exactly {self.exactly} country codes separated by a comma, e.g. US,RU.",
                 code="invalid",
             )
-        for code in codes:
-            try:
-                validate_country_code(code)
-            except ValidationError:
+        codes = []
+        for item in items:
+            code = country_code(item)
+            if code is None:
                 # User input goes in params, never into the message itself: django-filter
                 # formats messages with %, so a "%" in the input would otherwise crash it.
                 raise ValidationError(
-                    "“%(code)s” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU, UA).",
+                    "“%(code)s” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU, UA) "
+                    "nor a country name the registry knows (e.g. Russia, Germany).",
                     code="invalid_country",
-                    params={"code": code},
-                ) from None
+                    params={"code": item.upper() if len(item) == 2 else item},
+                )
+            codes.append(code)
         return codes
 
 
@@ -159,13 +241,16 @@ class PartnershipFilterSet(django_filters.FilterSet):
     country = CountryFilter(
         method="filter_country",
         label="Country",
-        help_text="ISO 3166-1 alpha-2 code(s), comma-separated: a party lies in any of them.",
+        help_text=(
+            "ISO 3166-1 alpha-2 code(s) or English country name(s), comma-separated "
+            "(RU, Russia, UK): a party lies in any of them. A value naming no country is a 400."
+        ),
     )
     between = CountryFilter(
         method="filter_between",
         exactly=2,
         label="Between countries",
-        help_text="Two codes, e.g. US,RU: one party in each.",
+        help_text="Two codes or names, e.g. US,RU or USA,Russia: one party in each.",
     )
     status = ChoiceListFilter(
         method="filter_status",

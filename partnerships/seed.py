@@ -16,7 +16,16 @@ from typing import Any
 
 from . import services
 from .dates import PartialDate
-from .models import Activity, Locality, LocalityAlias, Organization, Partnership, ReportedFigure, Source
+from .models import (
+    Activity,
+    Locality,
+    LocalityAlias,
+    Organization,
+    Partnership,
+    ReportedFigure,
+    Source,
+    StatusEvent,
+)
 from .services import AliasInput, CitationInput
 
 P = PartialDate.parse
@@ -326,6 +335,9 @@ class SeedPartnership:
     cite: Cite  # for the partnership and its status event
     status: str = Partnership.Status.ACTIVE
     since: str = "2002-07"
+    # Every seed source reports a status on its date (the July 2002 bulletin's lists, the
+    # August 2025 article); none says when it began: attestations, not changes.
+    kind: str = StatusEvent.Kind.ATTESTATION
     note: str = ""
     organizations: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()
@@ -788,6 +800,7 @@ def build_seed() -> None:
             partnership=partnership,
             status=pair.status,
             effective=P(pair.since),
+            kind=pair.kind,
             note=pair.note,
             citations=citations(pair.cite),
         )

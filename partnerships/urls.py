@@ -23,4 +23,5 @@ urlpatterns = [
         name="correction-create",
     ),
     path("corrections/thanks/", views.correction_thanks, name="correction-thanks"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

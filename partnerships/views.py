@@ -10,12 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import country_stats, selectors, services
-from .filters import PartnershipFilterSet
+from . import country_stats, licensing, selectors, services
+from .filters import PartnershipFilterSet, country_code
 from .models import (
     Locality,
     LocalityAlias,
@@ -51,10 +52,17 @@ def _events_with_citations():
 # -------------------------------------------------------------------------- filtering
 
 
+# Filters whose refusal leaves no list at all: without them the rows would be every
+# country's, which a reader who asked for one country takes for that country's.
+REFUSED_WITHOUT_ROWS = frozenset({"country", "between"})
+
+
 def _filter_partnerships(request, queryset=None):
     """The PartnershipFilterSet on the query string. A bad parameter does not fail the
     page: it is left out (django-filter applies only the valid ones) and named in a
-    message, with the value the visitor gave, so they can correct it."""
+    message, with the value the visitor gave, so they can correct it. A country the page
+    cannot understand (REFUSED_WITHOUT_ROWS) is different: the page then lists nothing
+    rather than every country's partnerships; ``rows(filterset, errors)`` gives the rows."""
     filterset = PartnershipFilterSet(
         request.GET, queryset=queryset if queryset is not None else Partnership.objects.with_parties()
     )
@@ -65,6 +73,15 @@ def _filter_partnerships(request, queryset=None):
             label = filter_.label if filter_ is not None and filter_.label else name
             errors.append({"name": name, "label": label, "messages": messages})
     return filterset, errors
+
+
+def _refused(errors) -> bool:
+    return any(error["name"] in REFUSED_WITHOUT_ROWS for error in errors)
+
+
+def _rows(filterset, errors):
+    """The rows a listing page shows: none when a country filter was refused."""
+    return filterset.qs.none() if _refused(errors) else filterset.qs
 
 
 def _query_without(request, *names: str) -> str:
@@ -84,6 +101,7 @@ def _filter_context(request, filterset, errors):
     return {
         "filterset": filterset,
         "filter_errors": errors,
+        "refused": _refused(errors),
         "error_names": {error["name"] for error in errors},
         "params": request.GET,
         "as_of": cleaned.get("as_of"),
@@ -131,7 +149,7 @@ def home(request):
 @require_GET
 def partnership_list(request):
     filterset, errors = _filter_partnerships(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, filterset, errors)
     context["page"] = page
     return render(request, "partnerships/partnership_list.html", context)
@@ -147,6 +165,7 @@ def partnership_detail(request, pk):
         "partnerships/partnership_detail.html",
         {
             "partnership": partnership,
+            "licenses": licensing.partnership_licenses(partnership),
             "last_changed": selectors.partnership_changed_at(partnership),
             "map_points": _map_points([partnership]),
         },
@@ -260,28 +279,34 @@ def source_detail(request, pk):
         "organization_relationship__to_organization",
         "locality",
     ).order_by("id")
-    return render(request, "partnerships/source_detail.html", {"source": source, "citations": citations})
+    return render(
+        request,
+        "partnerships/source_detail.html",
+        {"source": source, "citations": citations, "license": licensing.source_license(source)},
+    )
 
 
 @require_GET
 def figure_list(request):
     figures = selectors.reported_figures()
-    country = request.GET.get("country", "").strip().upper()
+    given = request.GET.get("country", "").strip()
+    country = country_code(given) if given else ""
     error = ""
-    if country:
-        try:
-            validate_country_code(country)
-        except ValidationError:
-            error = (
-                f"“{country}” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU); showing every figure."
-            )
-            country = ""
-    if country:
+    if country is None:
+        # Not every figure: a reader who asked for one country would take them for its own.
+        shown = given.upper() if len(given) == 2 else given
+        error = (
+            f"“{shown}” is not an ISO 3166-1 alpha-2 country code (e.g. US, RU) nor a country name "
+            "the registry knows (e.g. Russia); no figures are shown until it is corrected or cleared."
+        )
+        figures = figures.none()
+        country = ""
+    elif country:
         figures = figures.filter(Q(country_a=country) | Q(country_b=country))
     return render(
         request,
         "partnerships/figure_list.html",
-        {"figures": figures, "country": country, "error": error},
+        {"figures": figures, "country": country, "given": given, "error": error},
     )
 
 
@@ -347,7 +372,7 @@ def _float(value):
 @require_GET
 def map_view(request):
     filterset, errors = _filter_partnerships(request)
-    partnerships = list(filterset.qs[: MAP_LIMIT + 1])
+    partnerships = list(_rows(filterset, errors)[: MAP_LIMIT + 1])
     truncated = len(partnerships) > MAP_LIMIT
     partnerships = partnerships[:MAP_LIMIT]
     context = _filter_context(request, filterset, errors)
@@ -410,10 +435,18 @@ def correction_create(request, kind, pk):
     limit, window = _correction_limit()
     if request.method == "POST":
         if _over_limit(request):
+            # The form again, with what the reader typed, under the limit's message: a 429
+            # must not throw their text away.
             response = render(
                 request,
                 "partnerships/correction_limited.html",
-                {"target": target, "limit": limit, "window_minutes": window // 60},
+                {
+                    "form": CorrectionForm(request.POST),
+                    "target": target,
+                    "kind": kind,
+                    "limit": limit,
+                    "window_minutes": window // 60,
+                },
                 status=429,
             )
             response["Retry-After"] = str(window)
@@ -438,6 +471,13 @@ def correction_create(request, kind, pk):
         "partnerships/correction_form.html",
         {"form": form, "target": target, "kind": kind},
     )
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: the SVG icon base.html
+    links to (a redirect, so the static files' cache-busting names apply)."""
+    return redirect(static("partnerships/favicon.svg"))
 
 
 @require_GET

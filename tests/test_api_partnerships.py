@@ -28,6 +28,7 @@ RESULT_KEYS = {
     "established",
     "status",
     "status_since",
+    "status_reported",  # added by issue 13
     "organizations",
     "focus_areas",
     "updated_at",
@@ -72,6 +73,30 @@ def test_country_filter_one_or_several(client, seed):
     assert all("RU" in {loc["country"] for loc in row["localities"]} for row in page["results"])
     several = get_json(client, "partnership-list", country="RU,UA", page_size=200)
     assert several["count"] == 7 + 3
+
+
+@pytest.mark.parametrize("country", ["Russia", "russia", "Russian Federation", "RUS", "ru"])
+def test_country_filter_understands_names(client, seed, country):
+    assert ids(get_json(client, "partnership-list", country=country, page_size=200)) == ids(
+        get_json(client, "partnership-list", country="RU", page_size=200)
+    )
+
+
+def test_country_names_from_the_alias_table(client, seed):
+    both = get_json(client, "partnership-list", country="Russia,Ukraine", page_size=200)
+    assert both["count"] == 7 + 3
+    assert get_json(client, "partnership-list", between="USA,Russia")["count"] == 7
+    assert (
+        get_json(client, "partnership-list", country="UK")["count"]
+        == get_json(client, "partnership-list", country="GB")["count"]
+    )
+
+
+@pytest.mark.parametrize("country", ["Narnia", "Russia,Narnia", "Korea", "England"])
+def test_a_country_name_it_cannot_understand_is_a_400_not_every_row(client, seed, country):
+    error = get_json(client, "partnership-list", expect=400, country=country)
+    assert list(error["errors"]) == ["country"]
+    assert "nor a country name the registry knows" in str(error["errors"]["country"])
 
 
 def test_between_filter_either_order(client, seed):

@@ -93,7 +93,9 @@ def test_chromium_renders_the_home_page(page, seed, output_dir):
     button = page.get_by_role("button", name="Search")
     expect(button).to_be_visible()
 
-    expect(page.get_by_role("heading", level=2)).to_have_text(["The registry today", "Latest status changes"])
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        ["The registry today", "Latest status changes and reports"]
+    )
     counts = page.locator("ul.headline > li")
     expected_counts = [f"{total} partnerships"]
     expected_counts += [f"{by_status.get(status.value, 0)} {status.label}" for status in Partnership.Status]

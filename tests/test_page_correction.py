@@ -138,6 +138,26 @@ def test_rate_limit_per_address(client, partnership, settings):
     assert CorrectionRequest.objects.count() == 4
 
 
+def test_the_429_page_keeps_what_the_reader_typed(client, partnership, settings):
+    settings.CORRECTIONS_PER_IP = 1
+    client.post(form_url(partnership), VALID)
+    typed = {
+        **VALID,
+        "message": "Suspended on 4 March 2022 <b>not</b> terminated & the mayor said so.",
+    }
+    response = client.post(form_url(partnership), typed)
+    assert response.status_code == 429
+    text = response.text
+    # The limit's message first, then the form with the reader's text, escaped, to send later.
+    assert text.index("already sent 1 suggestion in the last 60 minutes") < text.index("<form")
+    assert "Suspended on 4 March 2022 &lt;b&gt;not&lt;/b&gt; terminated &amp; the mayor said so." in text
+    assert 'value="https://news.example.org/suspension"' in text
+    assert 'value="reader@example.org"' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+    assert f'href="{partnership.get_absolute_url()}"' in text
+    assert CorrectionRequest.objects.count() == 1
+
+
 def test_rate_limit_window_is_configurable(client, partnership, settings):
     settings.CORRECTIONS_PER_IP = 1
     settings.CORRECTIONS_WINDOW_SECONDS = 600

@@ -101,10 +101,31 @@ class TestSeed:
         assert "“20” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD" in text
         errors = {error["name"] for error in response.context["filter_errors"]}
         assert errors == {"country", "status", "as_of", "between", "established_after", "organization"}
-        # The visitor's values stay in the form so they can correct them; the valid
-        # filter still applies.
+        # The visitor's values stay in the form so they can correct them.
         assert 'value="XX"' in text and 'aria-invalid="true"' in text
+        # A country the page cannot understand lists nothing rather than every country's
+        # partnerships (issue 13); without the country filters the valid filter still applies.
+        assert names(response) == []
+        assert "Nothing is listed until the country is corrected" in text
+        response = client.get(
+            URL,
+            {
+                "q": "kharkov",
+                "status": "bogus",
+                "as_of": "2020-02-31",
+                "established_after": "20",
+                "organization": "abc",
+                "page": "x",
+            },
+        )
+        assert {error["name"] for error in response.context["filter_errors"]} == {
+            "status",
+            "as_of",
+            "established_after",
+            "organization",
+        }
         assert names(response) == ["Cincinnati – Kharkiv"]
+        assert "Nothing is listed" not in response.text
 
     @pytest.mark.parametrize("value", ["\x00", "a" * 201])
     def test_unusable_text_is_a_message_not_an_error(self, client, value):
@@ -133,8 +154,10 @@ class TestSeed:
         assert len(rows) == 3
 
     def test_csv_link_leaves_out_what_the_page_left_out(self, client):
-        response = client.get(URL, {"country": "XX", "status": "active", "format": "json"})
-        assert response.context["csv_url"] == reverse("api:partnership-list") + "?status=active&format=csv"
+        # (An unknown country is not left out but refused, with no list and no CSV link:
+        # see TestCountryNames; an unknown status is left out.)
+        response = client.get(URL, {"status": "bogus", "country": "UA", "format": "json"})
+        assert response.context["csv_url"] == reverse("api:partnership-list") + "?country=UA&format=csv"
         body = b"".join(client.get(response.context["csv_url"]).streaming_content)
         assert (
             len(list(csv.DictReader(io.StringIO(body.decode())))) == response.context["page"].paginator.count
@@ -143,6 +166,44 @@ class TestSeed:
     def test_csv_link_without_filters(self, client):
         response = client.get(URL)
         assert response.context["csv_url"] == reverse("api:partnership-list") + "?format=csv"
+
+
+@pytest.mark.usefixtures("seed")
+class TestCountryNames:
+    """?country= takes a country's name as well as its code; one it cannot understand is
+    refused and lists nothing, never every country's partnerships (issue 13)."""
+
+    @pytest.mark.parametrize("country", ["Russia", "russia", "Russian Federation", "RU"])
+    def test_a_name_is_understood(self, client, country):
+        response = client.get(URL, {"country": country})
+        assert len(names(response)) == 7
+        assert not response.context["filter_errors"]
+        assert f'value="{country}"' in response.text
+        assert response.context["csv_url"].endswith("format=csv")
+
+    def test_aliases(self, client):
+        assert names(client.get(URL, {"country": "USA"})) == names(client.get(URL, {"country": "US"}))
+        assert names(client.get(URL, {"country": "Kyrgyzstan"})) == ["Colorado Springs – Bishkek"]
+        assert len(names(client.get(URL, {"between": "USA,Russia"}))) == 7
+
+    @pytest.mark.parametrize(("name", "value"), [("country", "Narnia"), ("between", "Russia,Narnia")])
+    def test_a_name_it_cannot_understand_lists_nothing(self, client, name, value):
+        response = client.get(URL, {name: value, "status": "active"})
+        assert response.status_code == 200
+        assert names(response) == []
+        text = response.text
+        assert "“Narnia” is not an ISO 3166-1 alpha-2 country code" in text
+        assert "Nothing is listed until the country is corrected or cleared" in text
+        assert 'value="Narnia"' in text or 'value="Russia,Narnia"' in text
+        # No table, count, CSV or map link that would pass for the country's.
+        assert 'class="partnerships' not in text
+        assert "Download CSV" not in text
+
+    def test_the_map_shows_nothing_either(self, client):
+        response = client.get(reverse("partnerships:map"), {"country": "Narnia"})
+        assert response.status_code == 200
+        assert response.context["partnerships"] == [] and response.context["map_points"] == []
+        assert "Nothing is listed until the country is corrected" in response.text
 
 
 def test_as_of_shows_the_status_on_that_date(client, seed, suspended_in_2022):

@@ -27,7 +27,7 @@ class TestSeed:
             in text
         )
         assert (
-            f'<a href="{kherson.get_absolute_url()}#timeline">Kherson – Worcester</a>: active from August 2025'
+            f'<a href="{kherson.get_absolute_url()}#timeline">Kherson – Worcester</a>: reported active in August 2025'
             in text
         )
         assert "(paragraph 3)" in text

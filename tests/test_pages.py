@@ -137,7 +137,15 @@ def test_figures_page_bad_country_is_a_message(client, seed):
     response = client.get(reverse("partnerships:figure-list"), {"country": "Narnia"})
     assert response.status_code == 200
     assert "is not an ISO 3166-1 alpha-2 country code" in response.text
-    assert len(response.context["figures"]) == 18
+    # Refused, not ignored: every country's figures would pass for Narnia's (issue 13).
+    assert len(response.context["figures"]) == 0
+    assert 'value="Narnia"' in response.text
+
+
+def test_figures_page_understands_country_names(client, seed):
+    response = client.get(reverse("partnerships:figure-list"), {"country": "China"})
+    assert response.context["country"] == "CN"
+    assert len(response.context["figures"]) == 1
 
 
 @pytest.mark.parametrize("rows", [1, 100])
@@ -159,6 +167,20 @@ def test_figures_page_query_count(client, db, django_assert_max_num_queries, row
     with django_assert_max_num_queries(2):
         response = client.get(reverse("partnerships:figure-list"))
     assert len(response.context["figures"]) == rows
+
+
+def test_favicon_is_linked_and_favicon_ico_does_not_404(client, db):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    icon = static("partnerships/favicon.svg")
+    page = client.get(reverse("partnerships:home"))
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in page.text
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == icon
+    path = finders.find("partnerships/favicon.svg")
+    assert path and Path(path).read_text().startswith("<svg xmlns=")
+    assert client.post("/favicon.ico").status_code == 405
 
 
 def test_whitenoise_and_manifest_storage_are_configured():
@@ -195,6 +217,7 @@ def test_production_serves_collected_static_files_with_whitenoise(tmp_path):
     names = [
         "partnerships/registry.css",
         "partnerships/map.js",
+        "partnerships/favicon.svg",
         "vendor/d3-geo-3.1.2/d3-geo.min.js",
         "vendor/world-atlas-2.0.2/countries-110m.json",
     ]

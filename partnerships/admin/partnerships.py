@@ -24,9 +24,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from .. import services
-from ..dates import format_partial_date
 from ..models import Activity, Citation, FocusArea, Partnership, StatusEvent
 from ..selectors import REVIEW_REASONS, needing_review, review_reasons
+from ..wording import status_phrase
 from .base import (
     CITATIONS_WITH_SOURCES,
     EVENT_PARTIES,
@@ -77,8 +77,10 @@ class FocusAreaAdmin(RegistryAdmin):
 
 
 TIMELINE_COLUMNS = (
+    "kind",
     "status",
     "effective",
+    "reads_as",
     "declared_by",
     "declaring_organization",
     "is_internal_record",
@@ -120,6 +122,11 @@ class StatusEventInline(admin.TabularInline):
     @admin.display(description="sources")
     def sources(self, obj: StatusEvent) -> SafeString | str:
         return citation_list(obj.citations.all())
+
+    @admin.display(description="reads as")
+    def reads_as(self, obj: StatusEvent) -> str:
+        # "reported active in July 2002" (an attestation) or "suspended on 4 March 2022".
+        return obj.describe()
 
 
 # ------------------------------------------------------------------------ review queue
@@ -233,8 +240,14 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
         )
         if not obj.current_status:
             return format_html("No status recorded yet. {}", link)
-        since = format_partial_date(obj.current_status_since, obj.current_status_since_precision)
-        return format_html("{} since {}. {}", obj.get_current_status_display(), since, link)
+        words = status_phrase(
+            obj.get_current_status_display(),
+            obj.current_status_since,
+            obj.current_status_since_precision,
+            obj.current_status_reported,
+            obj.current_status_reported_precision,
+        )
+        return format_html("{}. {}", words, link)
 
     @admin.display(description="last verified")
     def verification_display(self, obj: Partnership) -> str:

@@ -182,6 +182,7 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
                 partnership=partnership,
                 status=values["status"],
                 effective=values["date"],
+                kind=values["kind"],
                 note=values["note"],
                 declared_by=values["declared_by"],
                 declaring_organization=values["declaring_organization"],

@@ -9,12 +9,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Greatest, Least, NullIf
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ..dates import DatePrecision, raise_for
+from ..wording import event_phrase
 from .base import PartialDatePair, TimestampedModel, precision_field
 from .localities import Locality
 from .organizations import Organization
@@ -39,7 +40,9 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
 
     def as_of(self, date: datetime.date | None = None) -> PartnershipQuerySet:
         """Partnerships that existed on the date, each annotated with ``status``,
-        ``status_since`` and ``status_since_precision`` as they were then.
+        ``status_since`` and ``status_since_precision`` (and ``status_reported`` with its
+        precision: when it was last reported, see Partnership.current_status_reported) as
+        they were then.
 
         Without a date, the current status (stored on the row) is used. With one, the
         status is that of the latest event on or before it. A partnership is left out
@@ -52,13 +55,36 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
                 status=NullIf(F("current_status"), Value("")),
                 status_since=F("current_status_since"),
                 status_since_precision=NullIf(F("current_status_since_precision"), Value("")),
+                status_reported=F("current_status_reported"),
+                status_reported_precision=NullIf(F("current_status_reported_precision"), Value("")),
             )
         events = StatusEvent.objects.filter(partnership=OuterRef("pk"))
         latest = events.filter(effective_on__lte=date).order_by("-effective_on", "-id")
-        return self.annotate(
-            status=Subquery(latest.values("status")[:1]),
-            status_since=Subquery(latest.values("effective_on")[:1]),
-            status_since_precision=Subquery(latest.values("effective_precision")[:1]),
+        # ``status_since`` is the latest *change*'s date (the latest attestation's when no
+        # change is recorded by then); ``status_reported`` the latest attestation's when it
+        # is later than that change: the same rule as the stored current status.
+        change = latest.filter(kind=StatusEvent.Kind.CHANGE)
+        report = latest.filter(kind=StatusEvent.Kind.ATTESTATION)
+        reported_later = Q(_change_on__isnull=True) | Q(_report_on__gt=F("_change_on"))
+        return (
+            self.annotate(
+                status=Subquery(latest.values("status")[:1]),
+                _change_on=Subquery(change.values("effective_on")[:1]),
+                _change_precision=Subquery(change.values("effective_precision")[:1]),
+                _report_on=Subquery(report.values("effective_on")[:1]),
+                _report_precision=Subquery(report.values("effective_precision")[:1]),
+            ).annotate(
+                status_since=Coalesce(F("_change_on"), F("_report_on")),
+                status_since_precision=Coalesce(F("_change_precision"), F("_report_precision")),
+                status_reported=Case(
+                    When(reported_later, then=F("_report_on")), default=None, output_field=models.DateField()
+                ),
+                status_reported_precision=Case(
+                    When(reported_later, then=F("_report_precision")),
+                    default=None,
+                    output_field=models.CharField(),
+                ),
+            )
         ).filter(
             Q(status__isnull=False)
             | Q(established_on__lte=date)
@@ -160,6 +186,19 @@ class Partnership(TimestampedModel):
         required=False,
         constraint="partnership_status_since_precision",
     )
+    # When the current status was last *reported* (a StatusEvent of kind attestation) later
+    # than its latest change; when no change is recorded at all, the latest report's date,
+    # equal to current_status_since. Written with it, by refresh_current_status() only.
+    current_status_reported = models.DateField(null=True, blank=True, editable=False)
+    current_status_reported_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, editable=False
+    )
+    current_status_reported_partial = PartialDatePair(
+        "current_status_reported",
+        "current_status_reported_precision",
+        required=False,
+        constraint="partnership_status_reported_precision",
+    )
 
     # Set by partnerships.services.curation.verify_partnership() when a reviewer has checked
     # the record against its sources; the review queue lists what was never or long ago
@@ -245,7 +284,15 @@ class Partnership(TimestampedModel):
 
 
 class StatusEvent(models.Model):
-    """A dated change of a partnership's status, with its citations."""
+    """A dated status of a partnership, with its citations: either a *change* (it became
+    active in 1973, was suspended on 4 March 2022) or an *attestation* (a source of July
+    2002 reports it active). The transition rules apply to changes; an attestation must
+    agree with the status the changes give on its date, and where no change is recorded
+    before it, it tells the status then (partnerships.services.timeline)."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "change"
+        ATTESTATION = "attestation", "attestation (a source reports the status then)"
 
     class DeclaredBy(models.TextChoices):
         LOCALITY_A = "locality_a", "the first party"
@@ -254,6 +301,15 @@ class StatusEvent(models.Model):
         ORGANIZATION = "organization", "an organization"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(
+        max_length=11,
+        choices=Kind.choices,
+        default=Kind.CHANGE,
+        help_text=(
+            "change: the status took effect on this date; attestation: a source reports the "
+            "status on this date (e.g. a directory listing it active), not when it began."
+        ),
+    )
     status = models.CharField(
         max_length=10,
         choices=Partnership.Status.choices,
@@ -306,6 +362,11 @@ class StatusEvent(models.Model):
                 name="event_status_valid",
                 violation_error_message="Unknown status.",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["change", "attestation"]),
+                name="event_kind_valid",
+                violation_error_message="Unknown kind of status event.",
+            ),
         ]
         indexes = [
             # as_of(date): the latest event on or before a date, per partnership.
@@ -315,10 +376,19 @@ class StatusEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partnership}: {self.get_status_display()} since {StatusEvent.effective.display(self)}"
+        return f"{self.partnership}: {self.describe()}"
 
     def get_absolute_url(self) -> str:
         return self.partnership.get_absolute_url()
+
+    @property
+    def is_attestation(self) -> bool:
+        return self.kind == self.Kind.ATTESTATION
+
+    def describe(self) -> str:
+        """The event in words: "reported active in July 2002", "became active in 1973",
+        "suspended on 4 March 2022"."""
+        return event_phrase(self.kind, self.status, self.effective_on, self.effective_precision)
 
     def clean(self) -> None:
         errors = StatusEvent.effective.errors(self)

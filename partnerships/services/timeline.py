@@ -43,9 +43,16 @@ def transition_error(previous: StatusEvent | None, new_status: str) -> str | Non
             "before it existed. Record when it was proposed or became active first."
         )
     if prev_status == new_status:
+        if previous.kind == StatusEvent.Kind.ATTESTATION:
+            return (
+                f"It is already reported {label} (on {previous.effective}), so it cannot become {label} "
+                "later. If the source says it became active earlier, date the change then; if it only "
+                "reports the status, record it as an attestation."
+            )
         return (
             f"It is already {label} (since {previous.effective}). To confirm that with another source, "
-            "add the source as a citation of that event instead of recording the same status again."
+            "add the source as a citation of that event, or record the report as an attestation, "
+            "instead of recording the same change again."
         )
     if prev_status == Status.TERMINATED:
         return (
@@ -57,16 +64,39 @@ def transition_error(previous: StatusEvent | None, new_status: str) -> str | Non
     )
 
 
+def attestation_error(previous: StatusEvent | None, reported_status: str) -> str | None:
+    """Why an attestation of ``reported_status`` contradicts the timeline before it (None
+    when it agrees). An attestation reports the status on its date: it must be the status
+    the timeline gives then; with nothing recorded before it, it tells the status then."""
+    if previous is None or previous.status == reported_status:
+        return None
+    label = Status(reported_status).label
+    before = Status(previous.status).label
+    if previous.kind == StatusEvent.Kind.ATTESTATION:
+        known = f"it was reported {before} on {previous.effective} and no change is recorded since"
+    else:
+        known = f"it was {before} then (since {previous.effective})"
+    return (
+        f"A source reporting it {label} contradicts the timeline: {known}. If the status changed, "
+        f"record that change (kind “change”) with its date; otherwise check the date or the status."
+    )
+
+
 def _sort_key(event: StatusEvent) -> tuple[datetime.date, bool, int]:
     # An event not saved yet goes after saved ones of the same date.
     return (event.effective_on, event.pk is None, event.pk or 0)
 
 
 def validate_timeline(events: Iterable[StatusEvent]) -> None:
-    """Check every consecutive pair of a partnership's events, in date order."""
+    """Check a partnership's events in date order: each change against the status before
+    it (ALLOWED_TRANSITIONS), each attestation for agreeing with it. An attestation with
+    nothing before it sets the status the following changes start from."""
     previous = None
     for event in sorted(events, key=_sort_key):
-        error = transition_error(previous, event.status)
+        if event.kind == StatusEvent.Kind.ATTESTATION:
+            error = attestation_error(previous, event.status)
+        else:
+            error = transition_error(previous, event.status)
         if error:
             raise ValidationError({"status": f"On {event.effective}: {error}"})
         previous = event
@@ -88,16 +118,39 @@ CURRENT_STATUS_FIELDS = ("current_status", "current_status_since", "current_stat
 
 def current_status_fields(latest: StatusEvent | None) -> dict[str, Any]:
     """The rule for the derived current status: the values a partnership stores when
-    ``latest`` is its latest event (by effective date, then id), or when it has none."""
+    ``latest`` is its latest *change* (by effective date, then id), or when it has none
+    (and no attestation either: see reported_status_fields for a timeline with them)."""
     return {
         "current_status": latest.status if latest else "",
         **Partnership.current_status_since_partial.columns(latest.effective if latest else None),
     }
 
 
+# When the current status was last reported: stored beside CURRENT_STATUS_FIELDS.
+REPORTED_STATUS_FIELDS = ("current_status_reported", "current_status_reported_precision")
+
+
+def reported_status_fields(events: Iterable[StatusEvent]) -> dict[str, Any]:
+    """The derived current status of a whole timeline: the status of its latest event;
+    since the latest change (since the latest attestation when no change is recorded);
+    reported on the latest attestation later than that change (the attestation's own
+    date when no change is recorded, so that "since" and "reported" are then equal)."""
+    ordered = sorted(events, key=lambda event: (event.effective_on, event.pk or 0))
+    changes = [event for event in ordered if event.kind == StatusEvent.Kind.CHANGE]
+    reports = [event for event in ordered if event.kind == StatusEvent.Kind.ATTESTATION]
+    change = changes[-1] if changes else None
+    report = reports[-1] if reports else None
+    if report is not None and change is not None and report.effective_on <= change.effective_on:
+        report = None
+    fields = current_status_fields(change or report)
+    if ordered:
+        fields["current_status"] = ordered[-1].status
+    fields.update(Partnership.current_status_reported_partial.columns(report.effective if report else None))
+    return fields
+
+
 def _set_current_status(partnership: Partnership) -> None:
-    latest = partnership.events.order_by("-effective_on", "-id").first()
-    for name, value in current_status_fields(latest).items():
+    for name, value in reported_status_fields(partnership.events.all()).items():
         setattr(partnership, name, value)
 
 
@@ -105,7 +158,7 @@ def refresh_current_status(partnership: Partnership) -> None:
     """Recompute the partnership's current status from its events and store it; every
     service that changes a timeline calls this."""
     _set_current_status(partnership)
-    partnership.save(update_fields=[*CURRENT_STATUS_FIELDS, "updated_at"])
+    partnership.save(update_fields=[*CURRENT_STATUS_FIELDS, *REPORTED_STATUS_FIELDS, "updated_at"])
 
 
 def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
@@ -128,6 +181,7 @@ def record_status_event(
     partnership: Partnership,
     status: str,
     effective: PartialDate,
+    kind: str = StatusEvent.Kind.CHANGE,
     note: str = "",
     declared_by: str = "",
     declaring_organization: Organization | None = None,
@@ -135,11 +189,13 @@ def record_status_event(
     internal_record: bool = False,
     recorded_by: Actor = None,
 ) -> StatusEvent:
-    """Record a dated status change with its citations and update the current status."""
+    """Record a dated status change (or, with ``kind`` attestation, a source's report of
+    the status on its date) with its citations and update the current status."""
     partnership = _lock(partnership)
     _require_citations(citations, internal_record)
     event = StatusEvent(
         partnership=partnership,
+        kind=kind,
         status=status,
         **StatusEvent.effective.columns(effective),
         note=note,
@@ -162,6 +218,7 @@ def update_status_event(
     event: StatusEvent,
     status: str | None = None,
     effective: PartialDate | None = None,
+    kind: str | None = None,
     note: str | None = None,
     declared_by: str | None = None,
     declaring_organization: Organization | None = None,
@@ -173,6 +230,8 @@ def update_status_event(
     event = StatusEvent.objects.get(pk=event.pk)
     if status is not None:
         event.status = status
+    if kind is not None:
+        event.kind = kind
     if effective is not None:
         event.effective = effective
     if note is not None:
@@ -202,6 +261,7 @@ def record_status_change(
     partnerships: Sequence[Partnership],
     status: str,
     effective: PartialDate,
+    kind: str = StatusEvent.Kind.CHANGE,
     note: str = "",
     declared_by: str = "",
     declaring_organization: Organization | None = None,
@@ -228,6 +288,7 @@ def record_status_change(
                         partnership=partnership,
                         status=status,
                         effective=effective,
+                        kind=kind,
                         note=note,
                         declared_by=declared_by,
                         declaring_organization=declaring_organization,
@@ -247,6 +308,7 @@ def record_status_change(
 
 DERIVED_PARTNERSHIP_FIELDS = (
     *CURRENT_STATUS_FIELDS,
+    *REPORTED_STATUS_FIELDS,
     "last_verified_at",
     "last_verified_by",
 )

@@ -3,6 +3,7 @@ declared a status change, counts."""
 
 from django import template
 
+from .. import wording
 from ..dates import PartialDate, format_partial_date
 
 register = template.Library()
@@ -12,6 +13,69 @@ register = template.Library()
 def partial_date(date, precision):
     """A date as precisely as it is known: {% partial_date p.established_on p.established_precision %}."""
     return format_partial_date(date, precision)
+
+
+_MISSING = object()
+
+
+def _status_dates(p):
+    """(since, its precision, reported, its precision) of a partnership: as annotated by
+    as_of() (a date in the past, or current), else its stored current status."""
+    if getattr(p, "status_since", _MISSING) is not _MISSING:
+        return (
+            p.status_since,
+            p.status_since_precision,
+            getattr(p, "status_reported", None),
+            getattr(p, "status_reported_precision", None),
+        )
+    return (
+        p.current_status_since,
+        p.current_status_since_precision,
+        p.current_status_reported,
+        p.current_status_reported_precision,
+    )
+
+
+@register.filter
+def reported_only(p) -> bool:
+    """{% if p|reported_only %}: its status is known from attestations only (a source
+    reports it on a date; no change is recorded), so it reads "reported active in July
+    2002", never "since"."""
+    since, _precision, reported, _reported_precision = _status_dates(p)
+    return wording.is_reported_only(since, reported)
+
+
+@register.simple_tag
+def status_when(p):
+    """After a partnership's status: "since 1973", "in July 2002" (after "reported …",
+    when reported_only), "since 1973, last reported in July 2002"; "" when undated."""
+    since, since_precision, reported, reported_precision = _status_dates(p)
+    if since is None:
+        return ""
+    if wording.is_reported_only(since, reported):
+        return wording.at(since, since_precision)
+    words = f"since {format_partial_date(since, since_precision)}"
+    if reported is not None:
+        words += f", last reported {wording.at(reported, reported_precision)}"
+    return words
+
+
+@register.filter
+def event_prefix(event) -> str:
+    """The word before an event's status: "reported", "became" or ""."""
+    return wording.event_prefix(event.kind, event.status)
+
+
+@register.filter
+def preposition(precision) -> str:
+    """{{ event.effective_precision|preposition }}: "on" (a day) or "in" (a month, a year)."""
+    return wording.preposition(precision)
+
+
+@register.simple_tag
+def at(date, precision):
+    """{% at event.effective_on event.effective_precision %}: "on 4 March 2022", "in July 2002"."""
+    return wording.at(date, precision)
 
 
 @register.filter(name="partial_date")

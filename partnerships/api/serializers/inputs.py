@@ -73,6 +73,15 @@ class PartnershipInput(serializers.Serializer):
 
 
 class StatusEventInput(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=StatusEvent.Kind.choices,
+        required=False,
+        default=StatusEvent.Kind.CHANGE,
+        help_text=(
+            "change (default): the status took effect on the date; attestation: a source reports "
+            "the status on the date, which must agree with the timeline then."
+        ),
+    )
     status = serializers.ChoiceField(choices=Partnership.Status.choices)
     date = PartialDateInputField(help_text="When it took effect: YYYY, YYYY-MM or YYYY-MM-DD.")
     note = serializers.CharField(required=False, allow_blank=True, default="")

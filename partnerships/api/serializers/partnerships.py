@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...licensing import partnership_licenses
 from ...models import Activity, Partnership, StatusEvent
 from .base import ApiUrlField, PartialDateOutField
 from .references import (
@@ -14,8 +15,8 @@ from .references import (
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
-    """A partnership in a list. ``status`` and ``status_since`` are as of the ``as_of``
-    date when one is given, else current; null when unknown."""
+    """A partnership in a list. ``status``, ``status_since`` and ``status_reported`` are as
+    of the ``as_of`` date when one is given, else current; null when unknown."""
 
     url = ApiUrlField("api:partnership-detail")
     html_url = ApiUrlField("partnerships:partnership-detail")
@@ -23,7 +24,23 @@ class PartnershipSerializer(serializers.ModelSerializer):
     localities = serializers.SerializerMethodField()
     established = PartialDateOutField("established_on", "established_precision")
     status = serializers.SerializerMethodField()
-    status_since = PartialDateOutField("status_since", "status_since_precision")
+    status_since = PartialDateOutField(
+        "status_since",
+        "status_since_precision",
+        help_text=(
+            "When the status began: the date of its latest change. When no change is recorded "
+            "and a source only reports the status, the report's date (then equal to status_reported)."
+        ),
+    )
+    status_reported = PartialDateOutField(
+        "status_reported",
+        "status_reported_precision",
+        help_text=(
+            "When a source last reported the status (an attestation, e.g. a directory listing it "
+            "active) later than its latest change; when status_since equals it, no change is "
+            "recorded: read “reported active in July 2002”, not “active since”. Null otherwise."
+        ),
+    )
     organizations = OrganizationRefSerializer(many=True, read_only=True)
     focus_areas = FocusAreaSerializer(many=True, read_only=True)
 
@@ -38,6 +55,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "established",
             "status",
             "status_since",
+            "status_reported",
             "organizations",
             "focus_areas",
             "updated_at",
@@ -61,6 +79,7 @@ class StatusEventSerializer(serializers.ModelSerializer):
         model = StatusEvent
         fields = [
             "id",
+            "kind",
             "status",
             "date",
             "note",
@@ -80,10 +99,28 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "date", "is_planned", "description", "citations"]
 
 
+class LicenseSerializer(serializers.Serializer):
+    applies_to = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+    attribution = serializers.CharField(help_text="Whom to credit when reusing it.")
+    share_alike = serializers.BooleanField(help_text="Derived data must be shared under the same licence.")
+
+
 class PartnershipDetailSerializer(PartnershipSerializer):
     events = StatusEventSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     activities = ActivitySerializer(many=True, read_only=True)
+    license = serializers.SerializerMethodField(
+        help_text=(
+            "The licences of this record: the registry's own (CC BY 4.0), then each data set it "
+            "was imported from (rows from Wikipedia lists: CC BY-SA 4.0)."
+        )
+    )
+
+    @extend_schema_field(LicenseSerializer(many=True))
+    def get_license(self, obj) -> list:
+        return [licence.as_dict() for licence in partnership_licenses(obj)]
 
     class Meta(PartnershipSerializer.Meta):
         fields = [
@@ -92,5 +129,6 @@ class PartnershipDetailSerializer(PartnershipSerializer):
             "events",
             "citations",
             "activities",
+            "license",
             "created_at",
         ]

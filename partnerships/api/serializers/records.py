@@ -54,10 +54,15 @@ class LocalityPartnershipSerializer(serializers.ModelSerializer):
     established = PartialDateOutField("established_on", "established_precision")
     status = serializers.SerializerMethodField()
     status_since = PartialDateOutField("current_status_since", "current_status_since_precision")
+    status_reported = PartialDateOutField(
+        "current_status_reported",
+        "current_status_reported_precision",
+        help_text="When a source last reported the status; see the partnership list's status_reported.",
+    )
 
     class Meta:
         model = Partnership
-        fields = ["id", "url", "kind", "partner", "established", "status", "status_since"]
+        fields = ["id", "url", "kind", "partner", "established", "status", "status_since", "status_reported"]
 
     @extend_schema_field(LocalityRefSerializer)
     def get_partner(self, obj):

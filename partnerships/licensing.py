@@ -1,0 +1,80 @@
+"""The licences of what the registry republishes: its own records, and each imported data
+set's (a row imported from the Hekman/twincities list is Wikipedia text, CC BY-SA 4.0).
+A record's licences are the registry's plus those of the data sets its citations name
+(matched by the data set's source URL); the pages and the API show them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .importing.datasets import HEKMAN, MUENCHDO
+
+
+@dataclass(frozen=True)
+class License:
+    applies_to: str
+    name: str
+    url: str
+    attribution: str
+    share_alike: bool = False
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {
+            "applies_to": self.applies_to,
+            "name": self.name,
+            "url": self.url,
+            "attribution": self.attribution,
+            "share_alike": self.share_alike,
+        }
+
+
+REGISTRY_LICENSE = License(
+    applies_to="the registry's own records (curated partnerships, status events, citations)",
+    name="CC BY 4.0",
+    url="https://creativecommons.org/licenses/by/4.0/",
+    attribution="Partnership registry",
+)
+
+# Keyed by the URL of the Source record an import creates for the data set.
+DATASET_LICENSES: dict[str, License] = {
+    HEKMAN.source.url: License(
+        applies_to="rows imported from Hekman/twincities, scraped from the English Wikipedia",
+        name="CC BY-SA 4.0",
+        url="https://creativecommons.org/licenses/by-sa/4.0/",
+        attribution=(
+            "Wikipedia contributors, “List of twin towns and sister cities in …” (English Wikipedia), "
+            "via Hekman/twincities (MIT, © 2026 Erik Hekman)"
+        ),
+        share_alike=True,
+    ),
+    MUENCHDO.source.url: License(
+        applies_to="rows imported from muenchdo/TwinTowns",
+        name="MIT (the repository); the upstream data's licence is unknown",
+        url="https://github.com/muenchdo/TwinTowns",
+        attribution="Dominik Muench, muenchdo/TwinTowns (© 2015)",
+    ),
+}
+
+
+def source_license(source) -> License | None:
+    """The licence of a data set's Source record, or None for any other source."""
+    return DATASET_LICENSES.get(getattr(source, "url", "") or "")
+
+
+def licenses_for(citations: Iterable) -> list[License]:
+    """The licences of a record with these citations: the registry's, then each cited data
+    set's, once each."""
+    found: list[License] = [REGISTRY_LICENSE]
+    for citation in citations:
+        licence = source_license(citation.source)
+        if licence is not None and licence not in found:
+            found.append(licence)
+    return found
+
+
+def partnership_licenses(partnership) -> list[License]:
+    """A partnership's licences, from its own and its events' citations (as prefetched by
+    selectors.partnership_detail)."""
+    citations = list(partnership.citations.all())
+    for event in partnership.events.all():
+        citations.extend(event.citations.all())
+    return licenses_for(citations)
