@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from partnerships import services
+from partnerships.integrity import is_uniqueness_refusal
 from partnerships.text import normalize_name
 
 from .applying import BATCH_SIZE, change_reason
@@ -47,7 +48,7 @@ from .planning import (
     settle_by_recorded_pair,
 )
 from .report import CREATE, ERROR, UNCHANGED, UPDATE, ImportReport, RowOutcome
-from .rows import SIDES, ParsedRow, RowError, SourceSpec, parse_row
+from .rows import SIDES, ParsedRow, RowError, SourceSpec, error_messages, parse_row
 
 __all__ = [
     "BATCH_SIZE",
@@ -199,13 +200,20 @@ def import_partnerships(
     try:
         _apply(planned, used, sources, user=user, label=label, progress=progress)
     except (IntegrityError, ValidationError) as exc:
-        # Someone else wrote the same records between the check and the write: the
-        # transaction is rolled back whole, and a new run will see their records.
+        # The transaction is rolled back whole. Someone else wrote the same records
+        # between the check and the write (a constraint, or a uniqueness check, refused
+        # them): a new run will see their records. Any other refusal is a check the plan
+        # missed (the rows' checks are meant to be the writes' own): say what it was.
         logger.warning("Import %s rolled back: %s", label, exc)
-        report.file_error = (
-            "Nothing was written: the registry changed while importing (another edit or import "
-            f"created the same records). Run the import again. ({exc})"
-        )
+        if isinstance(exc, IntegrityError) or is_uniqueness_refusal(exc):
+            report.file_error = (
+                "Nothing was written: the registry changed while importing (another edit or import "
+                f"created the same records). Run the import again. ({exc})"
+            )
+        else:
+            report.file_error = "Nothing was written: a record was refused when writing: " + "; ".join(
+                error_messages(exc)
+            )
         return report
     report.written = True
     return report
