@@ -17,6 +17,13 @@ from django.db import IntegrityError, models
 
 APP_LABEL = "partnerships"
 
+#: The field a constraint's refusal is shown on when the sequential check names one
+#: (the model's clean() or its unique field); any other is a non-field error.
+CONSTRAINT_FIELDS = {
+    "partnership_unique_pair": "locality_b",
+    "partnership_distinct_parties": "locality_b",
+}
+
 
 @cache
 def _constraints() -> dict[str, tuple[models.BaseConstraint, type[models.Model]]]:
@@ -45,14 +52,25 @@ def violated_constraint(error: BaseException) -> models.BaseConstraint | None:
     return None
 
 
+def refusal_field(constraint: models.BaseConstraint) -> str | None:
+    """The field the sequential check shows ``constraint``'s refusal on, or None."""
+    if constraint.name in CONSTRAINT_FIELDS:
+        return CONSTRAINT_FIELDS[constraint.name]
+    fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
+    return fields[0] if len(fields) == 1 else None
+
+
 def constraint_refusal(error: BaseException) -> ValidationError | None:
-    """The ValidationError the sequential case gives for a constraint a race violated, or
-    None when the error is no violation of a named constraint of the app."""
+    """The ValidationError the sequential case gives for a constraint a race violated —
+    the constraint's message, on the field the sequential check names — or None when the
+    error is no violation of a named constraint of the app."""
     constraint = violated_constraint(error)
     if constraint is None:
         return None
     message = constraint.get_violation_error_message() or f"The record breaks the rule {constraint.name}."
-    return ValidationError(message, code=constraint.violation_error_code or "unique")
+    refusal = ValidationError(message, code=constraint.violation_error_code or "unique")
+    field = refusal_field(constraint)
+    return ValidationError({field: [refusal]}) if field else refusal
 
 
 def is_uniqueness_refusal(error: ValidationError) -> bool:
