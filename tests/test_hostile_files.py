@@ -73,7 +73,13 @@ MEASURE = textwrap.dedent(
         outcome = "read"
     except ImportFileError as exc:
         outcome = str(exc)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # This process's own peak resident memory (VmHWM; ru_maxrss may include the parent's
+    # at the fork that started it).
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"{time.monotonic() - started:.2f}|{peak}|{outcome}")
     """
 )
