@@ -4,7 +4,8 @@ A snapshot is a directory:
 
 - ``snapshot.json``: every record of every model of the app, including the edit history
   (the Historical* tables) and the citations, ordered by primary key, one record per line;
-- ``csv/<model>.csv``: the same records as one CSV file per model, for spreadsheets;
+- ``csv/<model>.csv``: the same records as one CSV file per model, for spreadsheets
+  (spreadsheet-safe: see ``spreadsheet_cell``; snapshot.json keeps every value raw);
 - ``manifest.json``: the format and schema version, the migrations the data fits, the
   export date, the record counts, the files' SHA-256 and the license note.
 
@@ -21,6 +22,7 @@ import datetime
 import decimal
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,6 +50,26 @@ LICENSE_NOTE = (
 
 class SnapshotError(ValueError):
     pass
+
+
+# ------------------------------------------------------------ spreadsheet-safe CSV
+
+#: What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number, as a spreadsheet reads it: never a formula, kept as is.
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def spreadsheet_cell(value):
+    """A CSV cell that a spreadsheet opening the file shows as text, never runs: a text
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    single quote (OWASP's rule). Numbers stay numbers: a number, or a text that is a plain
+    number (``-71.06``, ``+3``, ``1e-5``, the decimals of a coordinate), is kept as it is.
+    Every CSV the registry writes goes through here; JSON, GeoJSON and snapshot.json keep
+    the raw value."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def snapshot_models():
@@ -145,10 +167,15 @@ def export_registry(directory, *, exported_at: str | None = None) -> dict:
                 count = 0
                 with open(directory / "csv" / f"{label}.csv", "w", encoding="utf-8", newline="") as csv_out:
                     writer = csv.writer(csv_out, lineterminator="\n")
+                    # With "\n" lines, the csv module leaves a lone "\r" unquoted, which
+                    # readers take for a line end: rows holding one are written fully quoted.
+                    quoted = csv.writer(csv_out, lineterminator="\n", quoting=csv.QUOTE_ALL)
                     writer.writerow(fields)
                     for record in _records(model, usernames):
                         out.write(("\n" if count == 0 else ",\n") + _dump(record))
-                        writer.writerow(["" if v is None else v for v in record.values()])
+                        cells = ["" if v is None else spreadsheet_cell(v) for v in record.values()]
+                        has_cr = any(isinstance(v, str) and "\r" in v for v in cells)
+                        (quoted if has_cr else writer).writerow(cells)
                         count += 1
                 out.write(("\n]" if count else "]") + ("," if index < len(models) - 1 else "") + "\n")
                 counts[label] = count

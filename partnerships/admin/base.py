@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 
 from ..dates import format_partial_date
+from ..integrity import constraint_refusal
 from ..models import Citation, Locality, Partnership
 from ..validators import country_name
 from .forms import RegistryModelForm, refusal_pending
@@ -169,6 +170,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
             saved = self.update(request, obj, form) if change else self.create(request, obj, form)
         except ValidationError as error:
             raise ServiceRefusal(error) from error
+        except IntegrityError as error:  # a race lost to another write: as if sent after it
+            if (refusal := constraint_refusal(error)) is None:
+                raise
+            raise ServiceRefusal(refusal) from error
         adopt(obj, saved)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

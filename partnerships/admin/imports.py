@@ -4,7 +4,11 @@ then confirm to import the same file. Both steps call the one import service.
 
 Between the two steps the upload is kept server-side in a private temporary directory,
 under a random token remembered in the user's session, so the confirmed import is
-exactly the file that was previewed."""
+exactly the file that was previewed. It is deleted when its preview or import ends,
+however it ends: a preview that fails (an unreadable file, a file beyond the limits, an
+unexpected error), the import (written or not: a new attempt uploads the file again),
+cancelling, or a new upload by the same user; a preview abandoned without any of these
+is deleted at the first visit of the page (by anyone) an hour later."""
 
 import secrets
 import tempfile
@@ -18,15 +22,15 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from ..importing.formats import ImportFileError, read_file
+from ..importing.formats import MAX_FILE_BYTES, ImportFileError, read_file
 from ..importing.service import SourceSpec, import_partnerships
 from ..models import Partnership
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 PREVIEW_ROWS = 200
 SESSION_KEY = "partnership_import_uploads"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnership-registry-imports"
-STALE_AFTER_SECONDS = 24 * 3600
+STALE_AFTER_SECONDS = 3600
 
 
 class ImportUploadForm(forms.Form):
@@ -65,13 +69,21 @@ def _check_permission(request):
         raise PermissionDenied
 
 
-def _store(upload) -> tuple[str, Path]:
-    UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Previews that were never confirmed nor cancelled are dropped after a day.
+def _sweep() -> None:
+    """Delete the uploads of previews abandoned (never confirmed nor cancelled) an hour ago."""
+    if not UPLOAD_DIR.is_dir():
+        return
     stale = time.time() - STALE_AFTER_SECONDS
     for old in UPLOAD_DIR.iterdir():
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
+        try:
+            if old.stat().st_mtime < stale:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass  # deleted meanwhile by another request
+
+
+def _store(upload) -> tuple[str, Path]:
+    UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     token = secrets.token_hex(16)
     path = UPLOAD_DIR / (token + (".csv.gz" if upload.name.lower().endswith(".gz") else ".csv"))
     with open(path, "wb") as out:
@@ -123,6 +135,7 @@ def _render(request, context):
 
 def import_view(request):
     _check_permission(request)
+    _sweep()
     if request.method == "POST" and request.POST.get("step") == "confirm":
         return _confirm(request)
     if request.method == "POST" and request.POST.get("step") == "cancel":
@@ -133,6 +146,9 @@ def import_view(request):
     if request.method != "POST" or not form.is_valid():
         return _render(request, {"form": form})
     upload = form.cleaned_data["file"]
+    # A new upload ends the user's earlier previews.
+    for earlier in list(request.session.get(SESSION_KEY, {})):
+        _forget(request, earlier)
     token, path = _store(upload)
     pending = {
         "path": str(path),
@@ -147,6 +163,9 @@ def import_view(request):
         path.unlink(missing_ok=True)
         form.add_error("file", str(exc))
         return _render(request, {"form": form})
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: pending}
     return _render(request, {"report": report, "token": token, "pending": pending})
 
@@ -160,12 +179,13 @@ def _confirm(request):
     try:
         report = _run(request, pending, dry_run=False)
     except ImportFileError as exc:
-        _forget(request, token)
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("admin-import-partnerships"))
+    finally:
+        # The import has ended, however: a new attempt uploads the file again.
+        _forget(request, token)
     if not report.written:
         return _render(request, {"report": report, "token": token, "pending": pending})
-    _forget(request, token)
     messages.success(request, report.summary())
     return HttpResponseRedirect(reverse("admin:partnerships_partnership_changelist"))
 

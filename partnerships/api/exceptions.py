@@ -1,10 +1,18 @@
-"""All API errors as JSON of one shape: ``{"status", "detail", "errors"?}``."""
+"""All API errors as JSON of one shape: ``{"status", "detail", "errors"?}``.
+
+A write that lost a race to another (two staff creating the same pair at the same
+moment) breaks a database constraint instead of failing the services' checks; the
+handler answers it as the services' refusal of the same write sent a moment later: a
+400 with the constraint's message (``partnerships.integrity``), never a 500."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+from ..integrity import constraint_refusal
 
 
 def _as_lists(detail) -> dict[str, list[str]]:
@@ -38,6 +46,8 @@ def django_validation_error_as_drf(error: DjangoValidationError) -> exceptions.V
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        exc = constraint_refusal(exc) or exc
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_as_drf(exc)
     response = exception_handler(exc, context)

@@ -2,13 +2,19 @@
 
 Exports are produced row by row from ``QuerySet.iterator(chunk_size=…)`` so memory stays
 constant however large the registry grows; the renderers below only name the formats for
-content negotiation and the schema, and render small in-memory lists the same way."""
+content negotiation and the schema, and render small in-memory lists the same way.
+
+Every CSV cell is spreadsheet-safe (``exporting.spreadsheet_cell``: a text that a
+spreadsheet would run as a formula gets a leading ``'``; numbers stay numbers); JSON and
+GeoJSON keep the raw values."""
 
 import csv
 import json
 
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from ..exporting import spreadsheet_cell
 
 
 class CSVRenderer(BaseRenderer):
@@ -54,7 +60,7 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return spreadsheet_cell(value)
 
 
 def flatten(data, prefix="", indexed=()):

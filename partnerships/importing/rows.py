@@ -15,6 +15,7 @@ from partnerships.services import SourceInput
 from partnerships.text import normalize_name
 
 from .countries import resolve_country, subdivision_code
+from .formats import control_character
 from .matching import Place
 
 Level = Partnership.Level
@@ -86,6 +87,7 @@ _EXCLUDE: dict[type[models.Model], list[str]] = {
     Partnership: ["locality_a", "locality_b", "last_verified_by", "organizations", "focus_areas"],
     StatusEvent: ["partnership", "declaring_organization", "recorded_by"],
     Citation: ["source", *Citation.TARGETS],
+    Source: ["title_key"],
 }
 
 
@@ -204,16 +206,59 @@ def _parse_date(text: str | None, what: str) -> PartialDate | None:
         raise RowError(f"{what} “{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
+def source_for(spec: SourceSpec) -> Source:
+    """The unsaved source an import creates for ``spec``, as services.create_source makes it."""
+    return Source(
+        title=spec.title.strip(),
+        publisher=spec.publisher,
+        author=spec.author,
+        **Source.published.columns(spec.published),
+        url=spec.url,
+        language=spec.language,
+        kind=spec.kind,
+        notes=spec.notes,
+    )
+
+
+def _check_source(spec: SourceSpec, cache: dict) -> str | None:
+    """Why the source a row cites cannot be created (its URL is not a web address, its
+    title too long, …), checked once per source; None when it can. A source already
+    recorded is found by URL or title instead, but it is checked the same, so a preview
+    never depends on what is recorded."""
+    key = ("source", spec)
+    if key not in cache:
+        try:
+            _validate(source_for(spec), "source: ")
+            cache[key] = None
+        except RowError as exc:
+            cache[key] = str(exc)
+    return cache[key]
+
+
+def control_characters(row: dict) -> list[str]:
+    """A reason for each cell of the row that holds a control character (NUL, …),
+    naming its column."""
+    reasons = []
+    for column, value in row.items():
+        if column.startswith("__") or not isinstance(value, str):
+            continue
+        problem = control_character(value)
+        if problem:
+            reasons.append(f"{column}: holds a control character ({problem}); remove it")
+    return reasons
+
+
 def parse_row(
     number: int, row: dict, default_source: SourceSpec | None, cache: dict | None = None
 ) -> ParsedRow:
-    errors = []
+    cache = {} if cache is None else cache
+    errors = control_characters(row)
     places = []
     if row.get("__extra__"):
         errors.append(f"{row['__extra__']} more cell(s) than the header has columns")
     for side, label in SIDES:
         try:
-            places.append(_parse_place(row, side, label, {} if cache is None else cache))
+            places.append(_parse_place(row, side, label, cache))
         except RowError as exc:
             errors.append(str(exc))
     level = status = ""
@@ -248,6 +293,10 @@ def parse_row(
         source = SourceSpec(title=title or url, url=url, kind=Source.Kind.OTHER)
     if source is None:
         errors.append("no source: give the file's source (--source) or fill in source_title / source_url")
+    else:
+        problem = _check_source(source, cache)
+        if problem:
+            errors.append(problem)
     quote, locator = (row.get("quote") or "").strip(), (row.get("locator") or "").strip()
     try:
         # Checked as the citation of the row's partnership that it becomes.

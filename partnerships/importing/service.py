@@ -25,12 +25,14 @@ outcomes. The names callers use are re-exported here."""
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, transaction
 
 from partnerships import services
+from partnerships.integrity import is_uniqueness_refusal
 from partnerships.text import normalize_name
 
 from .applying import BATCH_SIZE, change_reason
@@ -47,7 +49,7 @@ from .planning import (
     settle_by_recorded_pair,
 )
 from .report import CREATE, ERROR, UNCHANGED, UPDATE, ImportReport, RowOutcome
-from .rows import SIDES, ParsedRow, RowError, SourceSpec, parse_row
+from .rows import SIDES, ParsedRow, RowError, SourceSpec, error_messages, parse_row
 
 __all__ = [
     "BATCH_SIZE",
@@ -70,6 +72,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500
+# The advisory lock that serialises imports that write (any number of the app's own).
+IMPORT_LOCK = 0x7061_7274  # "part"
 
 
 def import_partnerships(
@@ -88,7 +92,40 @@ def import_partnerships(
 
     A pair listed twice (in either order) is an error, as a file lists each partnership
     once; ``repeated_pairs="skip"`` reports the repeats as unchanged instead, for data sets
-    that list a pair under each of its two countries."""
+    that list a pair under each of its two countries.
+
+    Imports that write are run one at a time on PostgreSQL (a transaction-level advisory
+    lock taken before planning), so two imports started at the same moment answer as if
+    run one after the other: the second plans against what the first wrote."""
+    arguments: dict[str, Any] = {
+        "rows": rows,
+        "source": source,
+        "dry_run": dry_run,
+        "skip_bad_rows": skip_bad_rows,
+        "user": user,
+        "label": label,
+        "progress": progress,
+        "repeated_pairs": repeated_pairs,
+    }
+    if dry_run or connection.vendor != "postgresql":
+        return _import(**arguments)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        return _import(**arguments)
+
+
+def _import(
+    *,
+    rows: Iterable[tuple[int, dict]],
+    source: SourceSpec | None,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    user: AbstractBaseUser | None,
+    label: str,
+    progress: Callable[[str, int, int], None] | None,
+    repeated_pairs: str,
+) -> ImportReport:
     report = ImportReport(label=label, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
     progress = progress or (lambda phase, done, total: None)
     rows = list(rows)
@@ -199,13 +236,20 @@ def import_partnerships(
     try:
         _apply(planned, used, sources, user=user, label=label, progress=progress)
     except (IntegrityError, ValidationError) as exc:
-        # Someone else wrote the same records between the check and the write: the
-        # transaction is rolled back whole, and a new run will see their records.
+        # The transaction is rolled back whole. Someone else wrote the same records
+        # between the check and the write (a constraint, or a uniqueness check, refused
+        # them): a new run will see their records. Any other refusal is a check the plan
+        # missed (the rows' checks are meant to be the writes' own): say what it was.
         logger.warning("Import %s rolled back: %s", label, exc)
-        report.file_error = (
-            "Nothing was written: the registry changed while importing (another edit or import "
-            f"created the same records). Run the import again. ({exc})"
-        )
+        if isinstance(exc, IntegrityError) or is_uniqueness_refusal(exc):
+            report.file_error = (
+                "Nothing was written: the registry changed while importing (another edit or import "
+                f"created the same records). Run the import again. ({exc})"
+            )
+        else:
+            report.file_error = "Nothing was written: a record was refused when writing: " + "; ".join(
+                error_messages(exc)
+            )
         return report
     report.written = True
     return report
