@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install lock check-lock browser run test lint format seed-fixture superuser clean demo bench-import
+.PHONY: install lock check-lock browser run serve test lint format seed-fixture superuser clean demo bench-import
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
 # itself, without dependencies and built by the locked setuptools; then the lock checked
@@ -61,6 +61,13 @@ run: install
 	$(PY) manage.py load_seed
 	$(PY) manage.py ensure_dev_superuser --host $(HOST)
 	$(PY) manage.py runserver $(HOST)
+
+# The production server: settings from the environment (DJANGO_DEBUG=false, a secret,
+# hosts, DATABASE_URL, REDIS_URL, …; docs/deploying.md). It refuses to start, saying why,
+# when a setting is missing, `check --deploy` warns or a migration is not applied; then it
+# collects the static files and runs gunicorn with registry/gunicorn.conf.py.
+serve: install
+	$(PY) -m registry.serve
 
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from registry.clients import client_ip
+
 from . import country_stats, licensing, selectors, services
 from .filters import PartnershipFilterSet, country_code
 from .models import (
@@ -409,8 +411,8 @@ def _correction_limit() -> tuple[int, int]:
 
 
 def _client_key(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a client can write any X-Forwarded-For it likes.
-    return f"corrections:{request.META.get('REMOTE_ADDR', 'unknown')}"
+    # X-Forwarded-For only as far as NUM_PROXIES trusts it: a client can write any it likes.
+    return f"corrections:{client_ip(request)}"
 
 
 def _over_limit(request) -> bool:

@@ -6,6 +6,7 @@ every production setting must be given explicitly or start-up fails.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -74,9 +75,17 @@ else:
 if DATABASE_URL.startswith("sqlite:///"):
     (Path(DATABASE_URL.removeprefix("sqlite:///")).parent).mkdir(parents=True, exist_ok=True)
 
+# Persistent connections: a new PostgreSQL connection costs about as much as a whole short
+# request, so production keeps each one for a minute, checked before reuse (a connection the
+# database dropped meanwhile, e.g. across a restart, is replaced instead of failing a request).
+# Development keeps Django's default of one connection per request.
 try:
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
+            conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
+        )
     }
 except ValueError as exc:  # dj_database_url's UnknownSchemeError is a ValueError
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this registry can use: {exc}") from None
@@ -87,6 +96,10 @@ if DATABASES["default"]["ENGINE"] not in (
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…)."
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database answers within seconds (a 503, see registry.outage), not after
+    # the operating system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -103,13 +116,23 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "simple_history",
+    "axes",
+    "csp",
     "partnerships",
+    # Last, so that its system checks (the deployment ones) see every other app.
+    "registry",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the collected static files in production, compressed and cache-busted.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz and /readyz, answered before anything below (no host check, throttle or log).
+    "registry.health.HealthCheckMiddleware",
+    # One log line per request, with its duration and request id (X-Request-ID).
+    "registry.logs.RequestLogMiddleware",
+    # A database outage is a 503 with Retry-After, not a 500 page.
+    "registry.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,8 +140,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Lets the edit history record which user made each change (admin and API alike).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Admin login limits (django-axes): last, as axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -141,6 +168,24 @@ TEMPLATES = [
 WSGI_APPLICATION = "registry.wsgi.application"
 ASGI_APPLICATION = "registry.asgi.application"
 
+# django-axes counts failed admin logins (in the database, so every process and server
+# shares the count) and refuses further attempts once a client address reaches the limit.
+AUTHENTICATION_BACKENDS = [
+    "registry.auth.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "registry.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registry/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# A successful login is not worth a row each; failures are (the admin lists them).
+AXES_DISABLE_ACCESS_LOG = True
+# The only login is the admin's: a refused or missing ?next= lands on the admin index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,7 +200,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -169,6 +214,13 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How many reverse proxies in front of the app append to X-Forwarded-For (nginx, a load
+# balancer): the client address is that many entries from the right. 0 (the default): the
+# header is ignored and the peer address counts, since any client can write the header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more; got {NUM_PROXIES}.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -179,6 +231,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_THROTTLE_RATE", "120/minute")},
+    # The throttle counts per client address: X-Forwarded-For is believed only as far as
+    # NUM_PROXIES says (0: ignored, REMOTE_ADDR counts). See registry.clients.
+    "NUM_PROXIES": NUM_PROXIES,
     # Every API error is JSON of one shape: {"status", "detail", "errors"?}.
     "EXCEPTION_HANDLER": "partnerships.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -216,17 +271,110 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 CORRECTIONS_PER_IP = env_int("CORRECTIONS_PER_IP", 5)
 CORRECTIONS_WINDOW_SECONDS = env_int("CORRECTIONS_WINDOW_SECONDS", 3600)
 
+# The shared cache: the API throttle, the corrections limit and anything else cached count
+# in it. Without REDIS_URL each process has its own memory cache (fine for development; in
+# production every worker would count separately, so check --deploy warns).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's Redis backend, failing open: with Redis down, reads go on unthrottled.
+            "BACKEND": "registry.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "registry"),
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# An outage answer's Retry-After (registry.outage).
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)
+
+# Security headers and cookies. Each comes from the environment; the defaults are those a
+# production site behind an HTTPS proxy wants, and development keeps Django's own.
 if not DEBUG:
+    # The proxy terminates TLS and says so in X-Forwarded-Proto (it must overwrite the header).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Not redirected: load balancers' probes (plain HTTP), and the static files (public and
+# immutable; the pages that use them are redirected, and HSTS keeps browsers on HTTPS).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^static/"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = env_str("SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+X_FRAME_OPTIONS = env_str("X_FRAME_OPTIONS", "DENY")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Content-Security-Policy (django-csp 4), in development too, so that the browser tests run
+# under it. Every page loads its scripts and styles from our own static files, with no
+# inline script, style or event handler; the API's Swagger UI page adds what it needs
+# (partnerships.api: a per-view override). CSP_REPORT_ONLY=true sends it as
+# Content-Security-Policy-Report-Only instead (to try a change on a live site first).
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_str("CSP_REPORT_URI", ""):
+    _CSP_POLICY["DIRECTIVES"]["report-uri"] = [env_str("CSP_REPORT_URI")]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY
+
+# System checks an operator has decided to accept (e.g. "security.W021" without preload).
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS", [])
+
+# Logging: everything to stderr, each line with the request id it belongs to (or "-").
+# LOG_FORMAT=json writes one JSON object per line instead. The request log (one line per
+# request: method, path, status, duration, request id; logger registry.request) is on by
+# default in production; development has runserver's own.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}.")
+REQUEST_LOG = env_bool("REQUEST_LOG", not DEBUG)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "registry.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "registry.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "registry.request": {
+            "handlers": ["console"],
+            "level": "INFO" if REQUEST_LOG else "WARNING",
+            "propagate": False,
+        },
+    },
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
