@@ -7,6 +7,8 @@ read ``REST_FRAMEWORK["NUM_PROXIES"]``, set from the same variable). With 0 (the
 the header is ignored and the peer address (``REMOTE_ADDR``) is the client.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -20,3 +22,15 @@ def client_ip(request: HttpRequest) -> str:
         return remote_addr
     addresses = [address.strip() for address in forwarded.split(",")]
     return addresses[-min(num_proxies, len(addresses))] or remote_addr
+
+
+def login_client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the admin login limit (django-axes), which stores it in
+    an IP address column: None when the request has no valid address (a login made in
+    code, e.g. a test client's force_login), which PostgreSQL's inet type would refuse."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address

@@ -177,7 +177,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 60))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "registry.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "registry.clients.login_client_ip"
 AXES_LOCKOUT_TEMPLATE = "registry/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # A successful login is not worth a row each; failures are (the admin lists them).
@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "partnerships.models.Source.Kind",
         "ActivityKindEnum": "partnerships.models.Activity.Kind",
         "PartnershipKindEnum": "partnerships.models.Partnership.Level",
+        "StatusEventKindEnum": "partnerships.models.StatusEvent.Kind",
     },
 }
 

@@ -100,7 +100,10 @@ def test_a_page_during_an_outage_is_the_503_page(database_down):
 OUTAGE_SCRIPT = """
 import django, json
 django.setup()
+from django.core.management import call_command
 from django.test import Client
+# Production pages name their static files through the collected manifest.
+call_command("collectstatic", interactive=False, verbosity=0)
 client = Client(raise_request_exception=False)
 out = {}
 for path in ("/api/v1/partnerships/", "/partnerships/", "/", "/readyz"):
@@ -110,7 +113,7 @@ print(json.dumps(out))
 """
 
 
-def test_a_real_unreachable_database_gives_503_not_500():
+def test_a_real_unreachable_database_gives_503_not_500(tmp_path):
     """Production settings pointed at a PostgreSQL port nobody listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,6 +127,7 @@ def test_a_real_unreachable_database_gives_503_not_500():
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/reg_prod_down",
         SECURE_SSL_REDIRECT="false",
         OUTAGE_RETRY_AFTER_SECONDS="7",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
     env.pop("REDIS_URL", None)
     result = subprocess.run(
