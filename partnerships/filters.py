@@ -267,6 +267,11 @@ class PartnershipFilterSet(django_filters.FilterSet):
     )
     locality = IdFilter(method="filter_locality", label="Locality id", help_text="Either party.")
     organization = IdFilter(field_name="organizations", label="Organization id")
+    domestic = django_filters.BooleanFilter(
+        method="filter_domestic",
+        label="Domestic",
+        help_text="true: both parties in one country; false: in two countries.",
+    )
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=200,
@@ -326,6 +331,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     def filter_locality(self, queryset, name, value):
         return queryset.involving(value)
+
+    def filter_domestic(self, queryset, name, value):
+        if value is None:
+            return queryset
+        same = Q(locality_a__country=F("locality_b__country"))
+        return queryset.filter(same) if value else queryset.exclude(same)
 
     def filter_q(self, queryset, name, value):
         return queryset.matching(value) if value.strip() else queryset

@@ -78,3 +78,31 @@ def partnership_licenses(partnership) -> list[License]:
     for event in partnership.events.all():
         citations.extend(event.citations.all())
     return licenses_for(citations)
+
+
+def with_row_licenses(partnerships: Iterable) -> list:
+    """The partnerships as a list, each with ``dataset_licenses``: the licences of the data
+    sets it was imported from (by its own and its events' citations), for a list row to
+    name beside the registry's own. One query for all the rows."""
+    from django.db.models import Q
+
+    from .models import Citation
+
+    rows = list(partnerships)
+    by_pk = {row.pk: row for row in rows}
+    for row in rows:
+        row.dataset_licenses = []
+    if not rows:
+        return rows
+    cited = (
+        Citation.objects.filter(source__url__in=list(DATASET_LICENSES))
+        .filter(Q(partnership__in=list(by_pk)) | Q(status_event__partnership__in=list(by_pk)))
+        .values_list("partnership_id", "status_event__partnership_id", "source__url")
+        .distinct()
+    )
+    for own, via_event, url in cited:
+        row = by_pk[own or via_event]
+        licence = DATASET_LICENSES[url]
+        if licence not in row.dataset_licenses:
+            row.dataset_licenses.append(licence)
+    return rows

@@ -328,14 +328,15 @@ def country_timelines(country: str) -> list[PartnershipTimeline]:
     ``partnerships.country_stats`` to count on any date: two queries."""
     partnerships = Partnership.objects.in_country(country)
     rows = {
-        pk: PartnershipTimeline(pk, a, b, country_a, country_b, established_on)
-        for pk, a, b, country_a, country_b, established_on in partnerships.values_list(
+        pk: PartnershipTimeline(pk, a, b, country_a, country_b, established_on, current_status=status)
+        for pk, a, b, country_a, country_b, established_on, status in partnerships.values_list(
             "id",
             "locality_a_id",
             "locality_b_id",
             "locality_a__country",
             "locality_b__country",
             "established_on",
+            "current_status",
         ).order_by()
     }
     events = (
@@ -346,6 +347,31 @@ def country_timelines(country: str) -> list[PartnershipTimeline]:
     for partnership_id, effective_on, pk, status in events:
         rows[partnership_id].events.append((effective_on, pk, status))
     return list(rows.values())
+
+
+def citations_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, list[Citation]]:
+    """Each partnership's citations — its own and its status events' — with their sources,
+    one per source, oldest first: one query."""
+    ids = [p.pk for p in partnerships]
+    found: dict[int, list[Citation]] = {pk: [] for pk in ids}
+    seen: set[tuple[int, int]] = set()
+    citations = (
+        Citation.objects.filter(Q(partnership__in=ids) | Q(status_event__partnership__in=ids))
+        .select_related("source", "status_event")
+        .order_by("id")
+    )
+    for citation in citations:
+        pk = citation.partnership_id or citation.status_event.partnership_id  # type: ignore[union-attr]
+        if (pk, citation.source_id) not in seen:
+            seen.add((pk, citation.source_id))
+            found[pk].append(citation)
+    return found
+
+
+def localities_ranked(ranked: Sequence[tuple[int, int]]) -> list[tuple[models.Locality, int]]:
+    """(locality, count) for ``(locality id, count)`` pairs, in their order: one query."""
+    by_id = models.Locality.objects.in_bulk([pk for pk, _count in ranked])
+    return [(by_id[pk], count) for pk, count in ranked if pk in by_id]
 
 
 # ---------------------------------------------------------------------- review queue

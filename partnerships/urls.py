@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import feeds, views
 
 app_name = "partnerships"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     ),
     path("corrections/thanks/", views.correction_thanks, name="correction-thanks"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("feeds/changes/", feeds.all_feed, name="feed-all"),
+    path("feeds/countries/<str:code>/", feeds.country_feed, name="feed-country"),
+    path("feeds/between/<str:pair>/", feeds.between_feed, name="feed-between"),
+    path("feeds/localities/<int:pk>/", feeds.locality_feed, name="feed-locality"),
+    path("localities/<int:pk>/embed/", views.locality_embed, name="locality-embed"),
 ]

@@ -3,6 +3,7 @@ it shares with the API and the admin), the querysets, the FilterSets and the ser
 what it shows and renders it. Every page runs a fixed number of queries whatever the
 number of rows it shows (related rows come through select_related and prefetch_related)."""
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -13,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.clients import client_ip
 
-from . import country_stats, licensing, selectors, services
+from . import country_stats, embedding, licensing, selectors, services
 from .filters import PartnershipFilterSet, country_code
 from .models import (
     Locality,
@@ -35,6 +37,9 @@ PAGE_SIZE = 50
 SEARCH_LIMIT = 50
 MAP_LIMIT = 2000
 LATEST_CHANGES = 10
+# The country page's rankings: partner countries and most-partnered localities shown.
+COUNTRY_PARTNERS = 25
+COUNTRY_LOCALITIES = 10
 
 # The FilterSet's ``ordering`` values offered on the pages ("" is by place name).
 ORDERINGS = [
@@ -152,9 +157,23 @@ def home(request):
 def partnership_list(request):
     filterset, errors = _filter_partnerships(request)
     page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = licensing.with_row_licenses(page.object_list)
     context = _filter_context(request, filterset, errors)
     context["page"] = page
+    context["feed_url"] = _list_feed_url(filterset, errors)
     return render(request, "partnerships/partnership_list.html", context)
+
+
+def _list_feed_url(filterset, errors) -> str:
+    """The Atom feed matching a list of one pair of countries or one country, else ""."""
+    if errors:
+        return ""
+    cleaned = filterset.form.cleaned_data
+    if cleaned.get("between"):
+        return reverse("partnerships:feed-between", kwargs={"pair": ",".join(cleaned["between"])})
+    if len(cleaned.get("country") or ()) == 1:
+        return reverse("partnerships:feed-country", kwargs={"code": cleaned["country"][0]})
+    return ""
 
 
 @require_GET
@@ -184,12 +203,71 @@ def locality_detail(request, pk):
         ),
         pk=pk,
     )
-    partnerships = Partnership.objects.as_of(None).involving(locality).with_parties()
+    partnerships = licensing.with_row_licenses(Partnership.objects.as_of(None).involving(locality).with_parties())
+    embed_path = reverse("partnerships:locality-embed", kwargs={"pk": locality.pk})
+    languages = sorted({alias.language.split("-")[0].lower() for alias in locality.aliases.all()} - {""})
     return render(
         request,
         "partnerships/locality_detail.html",
-        {"locality": locality, "partnerships": partnerships},
+        {
+            "locality": locality,
+            "partnerships": partnerships,
+            "licenses": licensing.licenses_for(locality.citations.all()),
+            "embed_url": request.build_absolute_uri(embed_path),
+            "embed_languages": [lang for lang in languages if lang in embedding.LABELS and lang != "en"],
+            "feed_url": reverse("partnerships:feed-locality", kwargs={"pk": locality.pk}),
+        },
     )
+
+
+# The embed may be framed by any site (a city's own pages), and runs no script at all.
+EMBED_CSP = {"frame-ancestors": settings.EMBED_FRAME_ANCESTORS, "script-src": ["'none'"]}
+
+
+@require_GET
+@xframe_options_exempt
+@csp_replace(EMBED_CSP, REPORT_ONLY=hasattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY"))
+def locality_embed(request, pk):
+    """One locality's partnerships for a city's web site, in its language (``?lang=de``):
+    a small page without script, the only page that may be framed."""
+    locality = get_object_or_404(
+        Locality.objects.prefetch_related(Prefetch("aliases", queryset=LocalityAlias.objects.order_by("id"))),
+        pk=pk,
+    )
+    lang = embedding.language(request.GET.get("lang", ""))
+    aliases = Prefetch("aliases", queryset=LocalityAlias.objects.order_by("id"))
+    partnerships = list(
+        Partnership.objects.involving(locality)
+        .select_related("locality_a", "locality_b")
+        .prefetch_related(
+            Prefetch("locality_a__aliases", queryset=aliases.queryset),
+            Prefetch("locality_b__aliases", queryset=aliases.queryset),
+        )
+    )
+    rows = embedding.rows(locality, partnerships, selectors.citations_by_partnership(partnerships), lang)
+    labels = embedding.LABELS[lang]
+    registry = embedding.REGISTRY_NAMES[lang]
+    name = embedding.name_in(locality, lang)
+    response = render(
+        request,
+        "partnerships/locality_embed.html",
+        {
+            "locality": locality,
+            "name": name,
+            "lang": lang,
+            "labels": labels,
+            "title": labels["title"].format(place=name),
+            "data_from": labels["data_from"].format(registry=registry),
+            "rows": rows,
+            "page_url": request.build_absolute_uri(locality.get_absolute_url()),
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "licenses": licensing.licenses_for(
+                citation for row in rows for citation in row.citations
+            ),
+        },
+    )
+    response["Content-Language"] = lang
+    return response
 
 
 @require_GET
@@ -211,28 +289,52 @@ def country_detail(request, code):
         )
     rows = selectors.country_timelines(code)
     years = country_stats.counts_by_year(rows)
+    established = country_stats.established_counts(rows)
     figures = selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code))
-    partnerships = (
-        Partnership.objects.as_of(None)
-        .in_country(code)
-        .with_parties()
-        .order_by("locality_a__name", "locality_b__name", "id")
+    filterset, errors = _filter_partnerships(
+        request, queryset=Partnership.objects.in_country(code).with_parties()
     )
-    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "partnerships/country_detail.html",
+    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = licensing.with_row_licenses(page.object_list)
+    list_url = reverse("partnerships:partnership-list")
+    partners = [
+        {
+            "code": partner.code,
+            "name": country_name(partner.code),
+            "count": partner.count,
+            "domestic": partner.domestic,
+            "url": f"{list_url}?{urlencode({'country': code, 'domestic': 'true'})}"
+            if partner.domestic
+            else f"{list_url}?{urlencode({'between': f'{code},{partner.code}'})}",
+        }
+        for partner in country_stats.partner_countries(rows, code)
+    ]
+    context = _filter_context(request, filterset, errors)
+    context.update(
         {
             "code": code,
             "name": country_name(code),
+            "total": len(rows),
+            "headline": country_stats.status_headline(rows),
+            "partners": partners[:COUNTRY_PARTNERS],
+            "more_partners": max(len(partners) - COUNTRY_PARTNERS, 0),
+            "top_localities": selectors.localities_ranked(
+                country_stats.top_localities(rows, code, limit=COUNTRY_LOCALITIES)
+            ),
             "page": page,
             "years": years,
             "chart": country_stats.stacked_chart(years),
+            "established": established,
+            "established_chart": country_stats.established_chart(established),
             "comparisons": country_stats.compare_figures(rows, figures),
             "chart_statuses": country_stats.CHART_STATUSES,
-            "list_url": f"{reverse('partnerships:partnership-list')}?{urlencode({'country': code})}",
-        },
+            "action": reverse("partnerships:country-detail", kwargs={"code": code}),
+            "filtered": bool(_query_without(request, "page")),
+            "list_url": f"{list_url}?{urlencode({'country': code})}",
+            "feed_url": reverse("partnerships:feed-country", kwargs={"code": code}),
+        }
     )
+    return render(request, "partnerships/country_detail.html", context)
 
 
 @require_GET

@@ -334,6 +334,9 @@ _CSP_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Who may frame the locality embed (/localities/<id>/embed/), the only page that may be
+# framed: CSP frame-ancestors sources, comma-separated (default: any site).
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", ["*"])
 if env_str("CSP_REPORT_URI", ""):
     _CSP_POLICY["DIRECTIVES"]["report-uri"] = [env_str("CSP_REPORT_URI")]
 if env_bool("CSP_REPORT_ONLY", False):

@@ -177,9 +177,11 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
         services.add_reported_figure(
             count=n, country_a="US", country_b="RU", as_of=PartialDate.parse("2021"), citations=[cite()]
         )
-    # the partnerships and their events (chart, figures), the figures and their
-    # citations, the page of partnerships and its count
-    with django_assert_max_num_queries(6):
+    # the partnerships and their events (headline, rankings, charts, figures), the
+    # figures and their citations, the most-partnered localities, the page of
+    # partnerships, its count and its rows' data-set licences, and the filter form's
+    # organizations and countries
+    with django_assert_max_num_queries(10):
         response = client.get(url("US"))
     assert len(response.context["comparisons"]) == rows
     assert all(c.registry_count == rows for c in response.context["comparisons"])

@@ -66,8 +66,9 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
         )
         LocalityFactory(country="US", parent=hub)
         services.add_citation(citation=cite(quote=f"Hub is a town {n}"), locality=hub)
-    # locality with parent, aliases, children, citations with their sources, partnerships
-    with django_assert_max_num_queries(5):
+    # locality with parent, aliases, children, citations with their sources, partnerships,
+    # the partnerships' data-set licences
+    with django_assert_max_num_queries(6):
         response = client.get(hub.get_absolute_url())
     assert len(response.context["partnerships"]) == rows
     assert response.text.count("until 1990") == rows

@@ -261,6 +261,11 @@ class Partnership(TimestampedModel):
         return reverse("partnerships:partnership-detail", kwargs={"pk": self.pk})
 
     @property
+    def is_domestic(self) -> bool:
+        """Both parties in one country (German–German twinnings exist): "domestic" in lists."""
+        return self.locality_a.country == self.locality_b.country
+
+    @property
     def localities(self) -> tuple[Locality, Locality]:
         return (self.locality_a, self.locality_b)
 
