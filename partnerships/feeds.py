@@ -141,7 +141,9 @@ class BetweenFeed(StatusEventFeed):
 
     def title(self, obj) -> str:
         first, second = obj
-        return f"Partnership registry: status changes between {country_name(first)} and {country_name(second)}"
+        return (
+            f"Partnership registry: status changes between {country_name(first)} and {country_name(second)}"
+        )
 
     def link(self, obj=None) -> str:
         first, second = obj

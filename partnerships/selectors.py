@@ -384,6 +384,7 @@ REVIEW_REASONS = {
     "stale": "verified over a year ago",
     "disagree": "sources disagree: different statuses on the same date",
     "internal": "status change recorded as internal (no citation)",
+    "uncited": "partnership recorded as internal (no citation)",
 }
 
 
@@ -407,6 +408,10 @@ def with_review_reasons(
         ),
         review_disagree=Exists(unreviewed_events.filter(Exists(contradicted))),
         review_internal=Exists(unreviewed_events.filter(is_internal_record=True)),
+        # An internal record, until a reviewer has verified the partnership.
+        review_uncited=ExpressionWrapper(
+            Q(is_internal_record=True, last_verified_at__isnull=True), output_field=BooleanField()
+        ),
     )
 
 

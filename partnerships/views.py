@@ -203,7 +203,9 @@ def locality_detail(request, pk):
         ),
         pk=pk,
     )
-    partnerships = licensing.with_row_licenses(Partnership.objects.as_of(None).involving(locality).with_parties())
+    partnerships = licensing.with_row_licenses(
+        Partnership.objects.as_of(None).involving(locality).with_parties()
+    )
     embed_path = reverse("partnerships:locality-embed", kwargs={"pk": locality.pk})
     languages = sorted({alias.language.split("-")[0].lower() for alias in locality.aliases.all()} - {""})
     return render(
@@ -261,9 +263,7 @@ def locality_embed(request, pk):
             "rows": rows,
             "page_url": request.build_absolute_uri(locality.get_absolute_url()),
             "base": request.build_absolute_uri("/").rstrip("/"),
-            "licenses": licensing.licenses_for(
-                citation for row in rows for citation in row.citations
-            ),
+            "licenses": licensing.licenses_for(citation for row in rows for citation in row.citations),
         },
     )
     response["Content-Language"] = lang

@@ -367,12 +367,16 @@ def test_adding_a_partnership_then_citing_a_source(editor_client, cincinnati, ko
         "level": Partnership.Level.SISTER_CITY,
         "established_on": "2002-01-01",
         "established_precision": "year",
+        # No source at hand yet: added as an internal record (issue 13: uncited additions
+        # are refused otherwise), cited below.
+        "is_internal_record": "on",
     }
     response = editor_client.post(add_url(Partnership), data)
     assert response.status_code == 302, form_errors(response)
     partnership = Partnership.objects.get()
     assert partnership.established == PartialDate.parse("2002")
     assert partnership.current_status == ""
+    assert partnership.is_internal_record
 
     source = SourceFactory()
     data |= {

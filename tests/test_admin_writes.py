@@ -137,7 +137,13 @@ def add_data(model) -> dict:
         return {"name": "Education", "slug": "education"}
     if model is Partnership:
         a, b = LocalityFactory(), LocalityFactory()
-        return {"locality_a": a.pk, "locality_b": b.pk, "level": Partnership.Level.SISTER_CITY}
+        return {
+            "locality_a": a.pk,
+            "locality_b": b.pk,
+            "level": Partnership.Level.SISTER_CITY,
+            "source": SourceFactory().pk,
+            "quote": "They signed.",
+        }
     if model is StatusEvent:
         return event_data(partnership_with_history(("active", "1989")), source=SourceFactory().pk)
     return {**_claim_data(model), "source": SourceFactory().pk}

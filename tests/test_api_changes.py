@@ -50,7 +50,7 @@ def all_changes(client, since=None, page_size=3):
 def test_create_update_delete_in_order_with_a_tombstone(client, db):
     _, start = all_changes(client)
     a, b = LocalityFactory(country="US"), LocalityFactory(country="RU")
-    partnership = services.create_partnership(locality_a=a, locality_b=b)
+    partnership = services.create_partnership(locality_a=a, locality_b=b, citations=[cite()])
     services.record_status_event(
         partnership=partnership, status="active", effective=PartialDate.parse("2001"), citations=[cite()]
     )
@@ -127,6 +127,7 @@ def test_following_the_cursors_keeps_an_exact_mirror(client, seed):
         locality_a=LocalityFactory(country="US"),
         locality_b=LocalityFactory(country="UA"),
         organizations=[kept],
+        citations=[cite()],
     )
     Partnership.objects.get(pk=18).delete()
     Source.objects.filter(pk=1).update(notes="changed without history")  # not through the ORM's save

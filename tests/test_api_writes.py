@@ -59,7 +59,7 @@ def test_a_duplicate_pair_in_either_order_is_refused(client, staff_editor, pair)
         post(
             client,
             "partnership-list",
-            {"locality_a": pair[0].pk, "locality_b": pair[1].pk},
+            {"locality_a": pair[0].pk, "locality_b": pair[1].pk, "internal_record": True},
             user=staff_editor,
         ).status_code
         == 201

@@ -222,9 +222,11 @@ def places():
         "cincinnati-kharkiv": services.create_partnership(
             locality_a=cincinnati, locality_b=kharkiv, citations=[cite()]
         ),
-        "tashkent-seattle": services.create_partnership(locality_a=tashkent, locality_b=seattle),
-        "tver-seattle": services.create_partnership(locality_a=tver, locality_b=seattle),
-        "kharkiv-tver": services.create_partnership(locality_a=kharkiv, locality_b=tver),
+        "tashkent-seattle": services.create_partnership(
+            locality_a=tashkent, locality_b=seattle, citations=[cite()]
+        ),
+        "tver-seattle": services.create_partnership(locality_a=tver, locality_b=seattle, citations=[cite()]),
+        "kharkiv-tver": services.create_partnership(locality_a=kharkiv, locality_b=tver, citations=[cite()]),
     }
     return {
         "cincinnati": cincinnati,

@@ -114,8 +114,8 @@ def _titles(root) -> list[str]:
     return [entry.find(f"{ATOM}title").text for entry in entries(root)]
 
 
-def test_country_feed(client, stories):
-    us_ru, de_fr, de_de = stories
+@pytest.mark.usefixtures("stories")
+def test_country_feed(client):
     root = parse_atom(client.get(reverse("partnerships:feed-country", kwargs={"code": "RU"})))
     assert root.find(f"{ATOM}title").text == "Partnership registry: status changes in Russian Federation"
     titles = _titles(root)
@@ -126,11 +126,15 @@ def test_country_feed(client, stories):
     assert "the council voted to pause the relationship" in summary(suspended)
     assert "https://news.example.org/pause" in related(suspended)
     germany = _titles(parse_atom(client.get(reverse("partnerships:feed-country", kwargs={"code": "de"}))))
-    assert sorted(germany) == ["Kiel – Stralsund: became active in 1990", "Mainz – Dijon: became active in 1962"]
+    assert sorted(germany) == [
+        "Kiel – Stralsund: became active in 1990",
+        "Mainz – Dijon: became active in 1962",
+    ]
     assert client.get(reverse("partnerships:feed-country", kwargs={"code": "XX"})).status_code == 404
 
 
-def test_pair_of_countries_feed(client, stories):
+@pytest.mark.usefixtures("stories")
+def test_pair_of_countries_feed(client):
     root = parse_atom(client.get(reverse("partnerships:feed-between", kwargs={"pair": "FR,DE"})))
     assert _titles(root) == ["Mainz – Dijon: became active in 1962"]
     # Names as the filters take them; one country twice is its domestic partnerships.
@@ -142,7 +146,8 @@ def test_pair_of_countries_feed(client, stories):
         assert client.get(reverse("partnerships:feed-between", kwargs={"pair": bad})).status_code == 404
 
 
-def test_locality_feed(client, stories):
+@pytest.mark.usefixtures("stories")
+def test_locality_feed(client):
     kiel = Locality.objects.get(name="Kiel")
     root = parse_atom(client.get(reverse("partnerships:feed-locality", kwargs={"pk": kiel.pk})))
     assert _titles(root) == ["Kiel – Stralsund: became active in 1990"]
@@ -160,7 +165,8 @@ def _alternate(response) -> str:
     return tag.split('href="')[1].split('"')[0]
 
 
-def test_pages_link_their_feed(client, stories):
+@pytest.mark.usefixtures("stories")
+def test_pages_link_their_feed(client):
     kiel = Locality.objects.get(name="Kiel")
     assert _alternate(client.get(reverse("partnerships:home"))) == reverse("partnerships:feed-all")
     assert _alternate(client.get(reverse("partnerships:country-detail", kwargs={"code": "DE"}))) == reverse(

@@ -393,7 +393,7 @@ def test_an_import_the_registry_refuses_leaves_no_upload(editor_client, upload_d
     original = service._apply
 
     def someone_else_first(planned, used, sources, **kwargs):
-        services.create_partnership(locality_a=tashkent, locality_b=seattle)
+        services.create_partnership(locality_a=tashkent, locality_b=seattle, internal_record=True)
         original(planned, used, sources, **kwargs)
 
     monkeypatch.setattr(service, "_apply", someone_else_first)

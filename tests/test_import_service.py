@@ -379,7 +379,7 @@ def test_a_concurrent_write_of_the_same_pair_rolls_the_import_back(db, monkeypat
 
     def someone_else_first(planned, used, sources, **kwargs):
         # Someone records the same pair between the import's check and its write.
-        services.create_partnership(locality_a=tashkent, locality_b=seattle)
+        services.create_partnership(locality_a=tashkent, locality_b=seattle, internal_record=True)
         original(planned, used, sources, **kwargs)
 
     monkeypatch.setattr(service, "_apply", someone_else_first)

@@ -114,9 +114,7 @@ def one(db):
         established_on=datetime.date(1987, 1, 1),
         established_precision="year",
     )
-    services.add_reported_figure(
-        count=1, country_a="DE", as_of=PartialDate.parse("2020"), citations=[cite()]
-    )
+    services.add_reported_figure(count=1, country_a="DE", as_of=PartialDate.parse("2020"), citations=[cite()])
 
 
 # The partnerships and their events; the figures and their citations; the most-partnered
@@ -161,7 +159,9 @@ def test_ten_thousand_partnerships(client, ten_thousand, db, django_assert_num_q
         "terminated": 0,
         "": 8000,
     }
-    assert '<span class="n">1500</span> <a href="/partnerships/?country=DE&amp;status=active">active</a>' in text
+    assert (
+        '<span class="n">1500</span> <a href="/partnerships/?country=DE&amp;status=active">active</a>' in text
+    )
     # Partner countries ranked, each linking to the filtered list; the domestic ones too.
     assert _ranked(text, "partner-countries") == [
         ("France", "4000"),
@@ -180,7 +180,15 @@ def test_ten_thousand_partnerships(client, ten_thousand, db, django_assert_num_q
     # Established per decade (1950–2019 is more than 30 years), the undated counted apart.
     established = context["established"]
     assert established.unit == "decade"
-    assert [b.label for b in established.buckets] == ["1950s", "1960s", "1970s", "1980s", "1990s", "2000s", "2010s"]
+    assert [b.label for b in established.buckets] == [
+        "1950s",
+        "1960s",
+        "1970s",
+        "1980s",
+        "1990s",
+        "2000s",
+        "2010s",
+    ]
     assert established.dated == 9000 and established.undated == 1000
     assert '<figure class="chart" id="established-chart">' in text
     assert '<th scope="row">1950s</th><td class="num">1287</td>' in text  # k % 70 < 10, k % 10 != 0
@@ -213,4 +221,4 @@ def test_ten_thousand_filtered_below(client, ten_thousand, db, django_assert_num
     assert '<span class="tag">domestic</span>' in domestic.text
     # A refused country lists nothing, not every partnership of Germany.
     refused = client.get(url(), {"country": "Narnia"})
-    assert refused.context["refused"] and "<table class=\"partnerships\">" not in refused.text
+    assert refused.context["refused"] and '<table class="partnerships">' not in refused.text

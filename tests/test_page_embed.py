@@ -39,7 +39,10 @@ def test_seed_embed_lists_partnerships_with_status_and_sources(client, seed):
     row = response.context["rows"][0]
     assert row.citations and all(c.source.title[:20] in html.unescape(text) for c in row.citations)
     # "Data from …", back to the locality's page on the registry, and the licence.
-    assert f'<a href="http://testserver{seattle.get_absolute_url()}" target="_blank" rel="noopener">Data from the Partnership registry</a>' in text
+    assert (
+        f'<a href="http://testserver{seattle.get_absolute_url()}" target="_blank" rel="noopener">Data from the Partnership registry</a>'
+        in text
+    )
     assert "CC BY 4.0" in text
 
 
@@ -78,7 +81,8 @@ def test_only_the_embed_may_be_framed(client, seed):
 def munich(db):
     munich = LocalityFactory(name="Munich", country="DE")
     services.add_locality_alias(
-        locality=munich, alias=services.AliasInput(name="München", kind=LocalityAlias.Kind.NATIVE, language="de")
+        locality=munich,
+        alias=services.AliasInput(name="München", kind=LocalityAlias.Kind.NATIVE, language="de"),
     )
     bordeaux = LocalityFactory(name="Bordeaux", country="FR")
     kyiv = LocalityFactory(name="Kyiv", country="UA")
@@ -88,7 +92,10 @@ def munich(db):
     services.add_locality_alias(
         locality=kyiv,
         alias=services.AliasInput(
-            name="Kiev (old)", kind=LocalityAlias.Kind.FORMER, language="de", valid_to=PartialDate.parse("2020")
+            name="Kiev (old)",
+            kind=LocalityAlias.Kind.FORMER,
+            language="de",
+            valid_to=PartialDate.parse("2020"),
         ),
     )
     source = SourceFactory(title="Stadtrat bestätigt Partnerschaft", url="https://example.de/rat")
@@ -139,7 +146,9 @@ def test_embed_of_a_locality_without_partnerships(client, db):
 def test_locality_page_offers_the_snippet(client, munich):
     response = client.get(munich.get_absolute_url())
     text = response.text
-    snippet = html.unescape(text.split('<textarea id="embed-snippet"')[1].split(">", 1)[1].split("</textarea>")[0])
+    snippet = html.unescape(
+        text.split('<textarea id="embed-snippet"')[1].split(">", 1)[1].split("</textarea>")[0]
+    )
     assert snippet.startswith(f'<iframe src="http://testserver{embed_url(munich)}"')
     assert 'title="Partnerships of Munich"' in snippet and snippet.endswith("</iframe>")
     assert "<code>de</code>" in text  # the languages its aliases have

@@ -114,7 +114,7 @@ def test_db_refuses_a_reversed_pair_of_an_existing_one_in_bulk_create(existing, 
 
 def test_a_locality_can_have_many_partners(existing, seattle):
     other = LocalityFactory(country="JP")
-    services.create_partnership(locality_a=other, locality_b=seattle)
+    services.create_partnership(locality_a=other, locality_b=seattle, citations=[cite()])
     assert Partnership.objects.involving(seattle).count() == 2
 
 

@@ -279,7 +279,7 @@ def test_an_import_racing_an_edit_of_the_same_pair_gives_the_registry_changed_re
 
     def edit():
         assert planned.wait(10)
-        return services.create_partnership(locality_a=tashkent, locality_b=seattle)
+        return services.create_partnership(locality_a=tashkent, locality_b=seattle, internal_record=True)
 
     report, created = concurrently(
         lambda: import_partnerships(rows=ROWS, source=SourceSpec(title="List")), edit

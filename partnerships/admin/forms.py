@@ -232,6 +232,7 @@ class NewSourceFields(forms.Form):
 # The fields of a status event that staff enter, on the add and change pages alike.
 STATUS_EVENT_FIELDS = [
     "partnership",
+    "kind",
     "status",
     "effective_on",
     "effective_precision",
@@ -241,7 +242,20 @@ STATUS_EVENT_FIELDS = [
 ]
 
 
-class StatusChangeForm(CitationFields, NewSourceFields, forms.Form):
+def _kind_field() -> Any:
+    """A status event's kind, change or attestation; left empty, a change (the model's
+    default), so that a form posted without it records a change as before."""
+    return _formfield(StatusEvent, "kind", required=False, initial=StatusEvent.Kind.CHANGE)
+
+
+class EventKindField(forms.Form):
+    kind = _kind_field()
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or StatusEvent.Kind.CHANGE
+
+
+class StatusChangeForm(EventKindField, CitationFields, NewSourceFields, forms.Form):
     """One status change with one citation, for several partnerships at once (the bulk
     action on the partnership list, which calls services.record_status_change() with
     ``change()`` once the form is valid)."""
@@ -268,6 +282,7 @@ class StatusChangeForm(CitationFields, NewSourceFields, forms.Form):
         partnerships and who records it)."""
         data = self.cleaned_data
         return {
+            "kind": data["kind"],
             "status": data["status"],
             "effective": PartialDate(data["effective_on"], data["effective_precision"]),
             "note": data["note"],
@@ -283,7 +298,7 @@ class StatusChangeForm(CitationFields, NewSourceFields, forms.Form):
         add_service_error(self, error, self.service_error_fields)
 
 
-class StatusEventAddForm(CitationFields, NewSourceFields, RegistryModelForm):
+class StatusEventAddForm(EventKindField, CitationFields, NewSourceFields, RegistryModelForm):
     """Records a status change in one form: the change, and its citation of a source
     picked from the registry or described on the spot (or the internal-record flag)."""
 
@@ -294,7 +309,7 @@ class StatusEventAddForm(CitationFields, NewSourceFields, RegistryModelForm):
         fields = [*STATUS_EVENT_FIELDS, "is_internal_record"]
 
 
-class StatusEventChangeForm(RegistryModelForm):
+class StatusEventChangeForm(EventKindField, RegistryModelForm):
     """Corrects a status event (the admin calls services.update_status_event())."""
 
     class Meta:
@@ -365,6 +380,26 @@ class PartnershipAdminForm(RegistryModelForm):
             ]
         )
         self.cleaned_data.pop("locality_b", None)
+
+
+class PartnershipAddForm(CitationFields, NewSourceFields, PartnershipAdminForm):
+    """Adds a partnership with its first citation — a source picked from the registry or
+    described on the spot, with the quoted words — or, when no source can be cited, the
+    internal-record mark that sends it to the review queue (services.create_partnership()
+    refuses it with neither)."""
+
+    source = _source_field("The source that reports this partnership.")
+    service_error_fields: ClassVar[dict[str, str]] = NewSourceFields.service_error_fields
+
+    class Meta(PartnershipAdminForm.Meta):
+        fields = [*PartnershipAdminForm.Meta.fields, "is_internal_record"]
+
+    def citations(self) -> list[services.CitationInput]:
+        source = self.source_choice()
+        if source is None:
+            return []
+        data = self.cleaned_data
+        return [services.CitationInput(source=source, quote=data["quote"], locator=data["locator"])]
 
 
 class LocalityAdminForm(RegistryModelForm):

@@ -45,6 +45,7 @@ from .base import (
 from .forms import (
     STATUS_EVENT_FIELDS,
     ActivityAddForm,
+    PartnershipAddForm,
     PartnershipAdminForm,
     RegistryModelForm,
     StatusChangeForm,
@@ -152,6 +153,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 @admin.register(Partnership)
 class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
     form = PartnershipAdminForm
+    add_form = PartnershipAddForm
     list_display = [
         "__str__",
         "countries",
@@ -174,7 +176,7 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
     search_fields = ["locality_a__name", "locality_b__name"]
     search_help_text = "Any name of either party, including former names; case and accents are ignored."
     autocomplete_fields = [*PARTIES, "organizations", "focus_areas"]
-    readonly_fields = ["current_status_display", "verification_display"]
+    readonly_fields = ["current_status_display", "verification_display", "is_internal_record"]
     fieldsets = [
         (None, {"fields": [*PARTIES, "level", "established_on", "established_precision", "description"]}),
         (
@@ -185,7 +187,30 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
             },
         ),
         (None, {"fields": ["organizations", "focus_areas"]}),
-        ("Review", {"fields": ["verification_display"]}),
+        ("Review", {"fields": ["verification_display", "is_internal_record"]}),
+    ]
+    # The add page: the partnership and its first citation (or the internal-record mark).
+    add_fieldsets = [
+        (None, {"fields": [*PARTIES, "level", "established_on", "established_precision", "description"]}),
+        (None, {"fields": ["organizations", "focus_areas"]}),
+        (
+            "Citation",
+            {
+                "fields": [
+                    "source",
+                    "new_source_title",
+                    "new_source_publisher",
+                    "new_source_url",
+                    ("new_source_published_on", "new_source_published_precision"),
+                    "quote",
+                    "locator",
+                    "is_internal_record",
+                ],
+                "description": "Pick the source that reports this partnership, or describe a new "
+                "one, and quote its words. Only when no source can be cited, tick “internal "
+                "record” instead: it goes to the review queue.",
+            },
+        ),
     ]
     inlines = [StatusEventInline, CitationInline]
     # A new partnership has no timeline yet, and Citation.clean() refuses a citation of a
@@ -205,13 +230,21 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
         return [review, *super().get_urls()]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)
-        return fieldsets if obj else [fs for fs in fieldsets if fs[0] != "Review"]
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
 
-    def create(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        # Ticked (or not) on the add page only: afterwards it is what the partnership entered with.
+        return fields if obj is not None else [name for name in fields if name != "is_internal_record"]
+
+    def create(self, request: HttpRequest, obj: Partnership, form: PartnershipAddForm) -> Partnership:
         # The organizations and focus areas chosen are set by the form once it is saved.
         dates = {"established": ("established_on", "established_precision")}
-        return services.create_partnership(**model_values(obj, form, partial_dates=dates))
+        values = model_values(obj, form, partial_dates=dates)
+        internal = values.pop("is_internal_record")
+        return services.create_partnership(**values, citations=form.citations(), internal_record=internal)
 
     def update(self, request: HttpRequest, obj: Partnership, form: PartnershipAdminForm) -> Partnership:
         # Typed edits and restored versions alike: the derived fields stay derived.
@@ -361,8 +394,16 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
 class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin):
     add_form = StatusEventAddForm
     form = StatusEventChangeForm
-    list_display = ["partnership", "status", "effective", "declared_by", "is_internal_record", "recorded_by"]
-    list_filter = ["status", "is_internal_record", "declared_by", "effective_precision"]
+    list_display = [
+        "partnership",
+        "kind",
+        "status",
+        "effective",
+        "declared_by",
+        "is_internal_record",
+        "recorded_by",
+    ]
+    list_filter = ["kind", "status", "is_internal_record", "declared_by", "effective_precision"]
     list_select_related = [*EVENT_PARTIES, "recorded_by"]
     search_fields = ["note"]
     search_help_text = "Either party's name (any name, ignoring case and accents) or the note."
@@ -414,7 +455,7 @@ class StatusEventAdmin(ServiceDeleteMixin, PartnershipSearchMixin, RegistryAdmin
 
     def _event_values(self, obj: StatusEvent) -> dict[str, Any]:
         """The change as typed, as the timeline services take it."""
-        names = ["status", "note", "declared_by", "declaring_organization"]
+        names = ["kind", "status", "note", "declared_by", "declaring_organization"]
         return {"effective": obj.effective, **{name: getattr(obj, name) for name in names}}
 
     def delete(self, obj: StatusEvent) -> None:

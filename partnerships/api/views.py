@@ -113,6 +113,7 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
                 organizations=values["organizations"],
                 focus_areas=values["focus_areas"],
                 citations=citations,
+                internal_record=values["internal_record"],
             )
         except DjangoValidationError as error:
             raise django_validation_error_as_drf(error) from None

@@ -171,6 +171,13 @@ class Partnership(TimestampedModel):
     )
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="partnerships")
     description = models.TextField(blank=True)
+    # A partnership enters the registry with a citation, or marked as an internal record
+    # (staff know of it without a citable source): services.create_partnership() refuses
+    # it otherwise, and the review queue lists it until a reviewer verifies it.
+    is_internal_record = models.BooleanField(
+        default=False,
+        help_text="Tick only for a partnership staff know of without a citable source; it is flagged for review.",
+    )
 
     # Derived from the status events and written by one function only,
     # partnerships.services.timeline.refresh_current_status(); stored so that "current

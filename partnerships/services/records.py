@@ -137,16 +137,35 @@ def create_partnership(
     organizations: Iterable[Organization] = (),
     focus_areas: Iterable[str] = (),
     citations: Sequence[CitationInput] = (),
+    internal_record: bool = False,
 ) -> Partnership:
-    """Create a partnership (refused if the pair exists in either order)."""
+    """Create a partnership: refused if the pair exists in either order, and refused
+    without a citation unless it is marked ``internal_record`` (staff know of it without a
+    citable source; the review queue then lists it). Both parties may lie in one country
+    (a domestic partnership). Every refusal is reported at once, with nothing written."""
     partnership = Partnership(
         locality_a=locality_a,
         locality_b=locality_b,
         level=level,
         **Partnership.established.columns(established),
         description=description,
+        is_internal_record=internal_record,
     )
-    save_valid(partnership)
+    errors: dict[str, list[str]] = {}
+    try:
+        partnership.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if internal_record and citations:
+        errors["is_internal_record"] = ["An internal record has no citation: untick it or drop the citation."]
+    if not internal_record and not citations:
+        errors["citations"] = [
+            "A partnership needs a citation: pick or add the source that reports it "
+            "(or mark it explicitly as an internal record, which sends it to the review queue)."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    partnership.save()
     partnership.organizations.set(organizations)
     partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
     _add_citations(citations, partnership=partnership)

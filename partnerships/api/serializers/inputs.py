@@ -63,6 +63,14 @@ class PartnershipInput(serializers.Serializer):
         child=serializers.CharField(max_length=100), required=False, default=list
     )
     citations = CitationInput(many=True, required=False, default=list)
+    internal_record = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "A partnership staff know of without a citable source: then give no citations; it is "
+            "flagged for review. Without it, at least one citation is required."
+        ),
+    )
 
     def validate_focus_areas(self, names):
         # A focus area is found by the slug of its name: a name without letters or digits has none.
