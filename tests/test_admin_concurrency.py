@@ -208,7 +208,10 @@ def test_a_stale_edit_of_a_citation_is_refused_and_the_other_edit_kept(two_edito
     citation.refresh_from_db()
     assert (citation.quote, citation.locator) == ("Signed on 1 May.", "")  # Alice's edit survives
     errors = inline_errors(response, Citation)
-    assert "Citation Kharkiv report: “Signed on 1 May.” — Changed by alice at" in errors and "since you opened it" in errors
+    assert (
+        "Citation Kharkiv report: “Signed on 1 May.” — Changed by alice at" in errors
+        and "since you opened it" in errors
+    )
     assert "<td>Signed in 1990.</td><td>Signed on 1 May.</td><td>Signed in 1990.</td>" in errors
     assert form_of(response, Citation, citation)["locator"].value() == "p. 4"  # what Bob typed is kept
 
