@@ -2,7 +2,8 @@
 a locality's other names, and a claim's citations (optional ones, and the citations of a
 claim that needs one, which keeps at least one).
 
-Like the admin's forms they only validate. Django's admin saves them in save_related(),
+Like the admin's forms they only validate, each row's version included (no lost
+updates, locking.py). Django's admin saves them in save_related(),
 once the page's form and every formset are valid; each new, changed and removed row is
 then one service call (``create()``, ``update()``, ``remove()``), and a refusal is shown
 on the page (base.RegistryAdmin.save_related)."""
@@ -18,10 +19,13 @@ from django.db import models
 from .. import services
 from ..models import Citation, LocalityAlias
 from .forms import changed_values
+from .locking import VersionedFormSetMixin
 
 
-class ServiceInlineFormSet(forms.BaseInlineFormSet):
-    """An inline formset whose saves are service calls."""
+class ServiceInlineFormSet(VersionedFormSetMixin, forms.BaseInlineFormSet):
+    """An inline formset whose saves are service calls. Its rows carry their versions
+    (locking.VersionedInlineForm, on the inlines): a stale edit or deletion of a row is
+    refused."""
 
     def create(self, form: forms.ModelForm) -> models.Model:
         """Write the new row the form describes; ``self.instance`` is the page's record."""

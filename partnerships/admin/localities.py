@@ -13,10 +13,13 @@ from ..models import Locality, LocalityAlias
 from .base import CountryFilter, MatchingSearchMixin, RegistryAdmin
 from .forms import LocalityAdminForm, changed_values, model_values
 from .formsets import LocalityAliasFormSet
+from .locking import VersionedInlineMixin
 from .sources import CitationInline
 
 
-class LocalityAliasInline(admin.TabularInline):
+class LocalityAliasInline(VersionedInlineMixin, admin.TabularInline):
+    """A locality's other names; each row carries its version (no lost updates)."""
+
     model = LocalityAlias
     formset = LocalityAliasFormSet
     fields = [

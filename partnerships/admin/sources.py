@@ -24,6 +24,7 @@ from .base import (
 )
 from .forms import RegistryModelForm, changed_values, model_values
 from .formsets import CitationFormSet, PreloadedAutocompleteSelect, RequiredCitationFormSet
+from .locking import VersionedInlineMixin
 
 
 def _claim_label(target: str) -> str:
@@ -48,9 +49,9 @@ class ClaimFilter(admin.SimpleListFilter):
 # --------------------------------------------------------------------------- citations
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(VersionedInlineMixin, admin.TabularInline):
     """A claim's citations, newest first. Partnership and locality citations are optional,
-    so they can be removed freely."""
+    so they can be removed freely. Each row carries its version (no lost updates)."""
 
     model = Citation
     formset = CitationFormSet

@@ -27,6 +27,29 @@ WRITE_ERRORS = {
     403: OpenApiResponse(s.ErrorSerializer, description="The token's user lacks the permission."),
     404: OpenApiResponse(s.ErrorSerializer, description="No such partnership."),
 }
+PRECONDITION_FAILED = {
+    412: OpenApiResponse(
+        s.ErrorSerializer, description="Stale If-Match: the record changed since; nothing was written."
+    ),
+}
+PATCH_ERRORS = {
+    **WRITE_ERRORS,
+    404: OpenApiResponse(s.ErrorSerializer, description="No such record."),
+    **PRECONDITION_FAILED,
+    428: OpenApiResponse(
+        s.ErrorSerializer, description="No If-Match: send the ETag of the detail you are changing."
+    ),
+}
+_IF_MATCH = (
+    "The `ETag` of the partnership's detail, from a GET of `partnerships/{id}/` without "
+    "parameters (or `*` for whatever is stored)."
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description=_IF_MATCH
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, description=f"Optional. {_IF_MATCH}"
+)
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
@@ -91,15 +114,17 @@ def detail_schema(
     *,
     description: str | None = None,
     parameters: list[OpenApiParameter] | None = None,
+    **other_methods: Any,
 ) -> Callable[[_View], _View]:
-    """The schema of a detail view's GET: the record, or an error."""
+    """The schema of a detail view's GET: the record, or an error (and of its
+    ``other_methods``, e.g. ``patch=``)."""
     get = extend_schema(
         summary=summary,
         description=description,
         parameters=parameters,
         responses={200: serializer, **ERRORS},
     )
-    decorator: Callable[[_View], _View] = extend_schema_view(get=get)
+    decorator: Callable[[_View], _View] = extend_schema_view(get=get, **other_methods)
     return decorator
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("partnerships/", views.PartnershipList.as_view(), name="partnership-list"),
     path("partnerships/<int:pk>/", views.PartnershipDetail.as_view(), name="partnership-detail"),
     path("partnerships/<int:pk>/events/", views.PartnershipEvents.as_view(), name="partnership-events"),
+    path(
+        "partnerships/<int:pk>/events/<int:event_id>/",
+        views.PartnershipEvent.as_view(),
+        name="partnership-event",
+    ),
     path("localities/", views.LocalityList.as_view(), name="locality-list"),
     path("localities/<int:pk>/", views.LocalityDetail.as_view(), name="locality-detail"),
     path("organizations/", views.OrganizationList.as_view(), name="organization-list"),

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.http import urlencode
@@ -40,6 +41,7 @@ from ..models import (
 )
 from . import feed, inputs
 from . import serializers as s
+from .conditional import PreconditionRequired, current_etag, if_match, require_match
 from .exceptions import django_validation_error_as_drf
 from .exports import Geometry, locality_point, partnership_line
 from .mixins import ApiMixin, ListMixin, ReadOnlyDetail, ReadOnlyList
@@ -49,6 +51,10 @@ from .renderers import CSVRenderer, GeoJSONRenderer
 from .schema import (
     AS_OF_PARAMETER,
     ERRORS,
+    IF_MATCH_OPTIONAL,
+    IF_MATCH_REQUIRED,
+    PATCH_ERRORS,
+    PRECONDITION_FAILED,
     WRITE_ERRORS,
     detail_schema,
     filterset_parameters,
@@ -122,14 +128,40 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
+def _locked_partnership(pk: int) -> Partnership:
+    """The partnership's row, locked until the write's transaction ends (404 if none)."""
+    partnership = Partnership.objects.select_for_update().filter(pk=pk).first()
+    if partnership is None:
+        raise Http404
+    return partnership
+
+
+def _check_partnership_etag(request: Request, pk: int, *, required: bool) -> None:
+    """If-Match against the partnership detail's current ETag; call with its row locked."""
+    tags = if_match(request)
+    if tags is not None or required:
+        require_match(tags, current_etag(request, PartnershipDetail.as_view(), pk=pk), required=required)
+
+
 @detail_schema(
     "A partnership",
     s.PartnershipDetailSerializer,
     description="With its status events and their citations, its own citations and its activities.",
     parameters=[AS_OF_PARAMETER],
+    patch=extend_schema(
+        summary="Change a partnership",
+        description="Staff with an API token and the `change_partnership` permission. Send "
+        "`If-Match` with the ETag of this detail (a GET without parameters): a change made since "
+        "is a 412, a request without it a 428. Each field given replaces the stored value; the "
+        "parties and the status (which follows the status events) are not changed here. The "
+        "answer is the detail, with its new ETag.",
+        parameters=[IF_MATCH_REQUIRED],
+        request=s.PartnershipPatchInput,
+        responses={200: s.PartnershipDetailSerializer, **PATCH_ERRORS},
+    ),
 )
 class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
-    permission_classes = [ReadOnly]
+    permission_classes = [StaffModelPermissions]
     serializer_class = s.PartnershipDetailSerializer
     queryset = Partnership.objects.all()
 
@@ -137,6 +169,29 @@ class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
         partnership = _partnership_detail(self.kwargs["pk"], inputs.as_of(self.request))
         self.remember_last_modified([partnership])
         return partnership
+
+    def patch(self, request: Request, pk: int) -> Response:
+        if not Partnership.objects.filter(pk=pk).exists():
+            raise Http404
+        if if_match(request) is None:
+            raise PreconditionRequired
+        data = s.PartnershipPatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "kind" in values:
+            values["level"] = values.pop("kind")
+        try:
+            with transaction.atomic():
+                partnership = _locked_partnership(pk)
+                _check_partnership_etag(request, pk, required=True)
+                services.update_partnership(partnership=partnership, **values)
+        except DjangoValidationError as error:
+            raise django_validation_error_as_drf(error) from None
+        body = s.PartnershipDetailSerializer(
+            _partnership_detail(pk), context=self.get_serializer_context()
+        ).data
+        etag = current_etag(request, PartnershipDetail.as_view(), pk=pk)
+        return Response(body, headers={"ETag": etag} if etag else None)
 
 
 @extend_schema_view(
@@ -148,9 +203,11 @@ class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
         summary="Record a status event",
         description="Staff with an API token and the `add_statusevent` permission. The same rules as "
         "the admin: allowed transitions, a timeline that fits, and a citation unless "
-        "`internal_record` is true.",
+        "`internal_record` is true. `If-Match` (the partnership detail's ETag) is optional: "
+        "when sent, a partnership changed since is a 412.",
+        parameters=[IF_MATCH_OPTIONAL],
         request=s.StatusEventInput,
-        responses={201: s.StatusEventSerializer, **WRITE_ERRORS},
+        responses={201: s.StatusEventSerializer, **WRITE_ERRORS, **PRECONDITION_FAILED},
     ),
 )
 class PartnershipEvents(ApiMixin, generics.GenericAPIView):
@@ -179,25 +236,79 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
         values = data.validated_data
         citations = inputs.citations(request, values["citations"])
         try:
-            event = services.record_status_event(
-                partnership=partnership,
-                status=values["status"],
-                effective=values["date"],
-                kind=values["kind"],
-                note=values["note"],
-                declared_by=values["declared_by"],
-                declaring_organization=values["declaring_organization"],
-                citations=citations,
-                internal_record=values["internal_record"],
-                # Only staff with the add permission get here (StaffModelPermissions).
-                recorded_by=request.user if request.user.is_authenticated else None,
-            )
+            with transaction.atomic():
+                _locked_partnership(pk)
+                _check_partnership_etag(request, pk, required=False)
+                event = self._record(request, partnership, values, citations)
         except DjangoValidationError as error:
             raise django_validation_error_as_drf(error) from None
         event = StatusEvent.objects.select_related("declaring_organization").get(pk=event.pk)
         body = s.StatusEventSerializer(event, context=self.get_serializer_context()).data
         location = inputs.absolute(request, "api:partnership-detail", partnership.pk)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @staticmethod
+    def _record(
+        request: Request,
+        partnership: Partnership,
+        values: dict[str, Any],
+        citations: list[services.CitationInput],
+    ) -> StatusEvent:
+        return services.record_status_event(
+            partnership=partnership,
+            status=values["status"],
+            effective=values["date"],
+            kind=values["kind"],
+            note=values["note"],
+            declared_by=values["declared_by"],
+            declaring_organization=values["declaring_organization"],
+            citations=citations,
+            internal_record=values["internal_record"],
+            # Only staff with the add permission get here (StaffModelPermissions).
+            recorded_by=request.user if request.user.is_authenticated else None,
+        )
+
+
+@extend_schema_view(
+    patch=extend_schema(
+        summary="Correct a status event",
+        description="Staff with an API token and the `change_statusevent` permission. Send `If-Match` "
+        "with the ETag of the partnership's detail (a GET of `partnerships/{id}/` without "
+        "parameters): a partnership changed since is a 412, a request without it a 428. Each field "
+        "given replaces the stored value (`declared_by` and `declaring_organization` together); "
+        "the same rules as recording one: allowed transitions and a timeline that fits.",
+        parameters=[IF_MATCH_REQUIRED],
+        request=s.StatusEventPatchInput,
+        responses={200: s.StatusEventSerializer, **PATCH_ERRORS},
+    ),
+)
+class PartnershipEvent(ApiMixin, generics.GenericAPIView):
+    permission_classes = [StaffModelPermissions]
+    serializer_class = s.StatusEventSerializer
+    # The model permission checked for PATCH: change_statusevent.
+    queryset = StatusEvent.objects.all()
+    pagination_class = None
+    filter_backends = []
+
+    def patch(self, request: Request, pk: int, event_id: int) -> Response:
+        if not StatusEvent.objects.filter(pk=event_id, partnership_id=pk).exists():
+            raise Http404
+        if if_match(request) is None:
+            raise PreconditionRequired
+        data = s.StatusEventPatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "date" in values:
+            values["effective"] = values.pop("date")
+        try:
+            with transaction.atomic():
+                _locked_partnership(pk)
+                _check_partnership_etag(request, pk, required=True)
+                event = services.update_status_event(event=StatusEvent.objects.get(pk=event_id), **values)
+        except DjangoValidationError as error:
+            raise django_validation_error_as_drf(error) from None
+        event = StatusEvent.objects.select_related("declaring_organization").get(pk=event.pk)
+        return Response(s.StatusEventSerializer(event, context=self.get_serializer_context()).data)
 
 
 # --------------------------------------------------------------------- localities

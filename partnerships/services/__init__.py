@@ -27,6 +27,7 @@ from .records import (
     update_locality_alias,
     update_organization,
     update_organization_relationship,
+    update_partnership,
     update_reported_figure,
 )
 from .sources import (
@@ -89,6 +90,7 @@ __all__ = [
     "update_locality_alias",
     "update_organization",
     "update_organization_relationship",
+    "update_partnership",
     "update_reported_figure",
     "update_source",
     "update_status_event",

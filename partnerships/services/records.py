@@ -23,6 +23,7 @@ from ..models import (
 from .changes import save_changes, save_valid
 from .inputs import AliasInput, CitationInput
 from .sources import _add_citations
+from .timeline import save_partnership
 
 
 @transaction.atomic
@@ -170,6 +171,36 @@ def create_partnership(
     partnership.focus_areas.set([_focus_area(name) for name in focus_areas])
     _add_citations(citations, partnership=partnership)
     return partnership
+
+
+# The fields of a partnership update_partnership() changes (the API's PATCH): its own,
+# not its parties (another pair is another partnership) nor its derived status.
+PARTNERSHIP_OWN_FIELDS = ("level", "established", "description")
+
+
+@transaction.atomic
+def update_partnership(
+    *,
+    partnership: Partnership,
+    organizations: Iterable[Organization] | None = None,
+    focus_areas: Iterable[str] | None = None,
+    **changes: Any,
+) -> Partnership:
+    """Change a partnership's own fields (``level``, ``established`` as a PartialDate or
+    None, ``description``); ``organizations`` and ``focus_areas`` (names), when given,
+    replace the lists. Validated as a whole, saved with save_partnership()."""
+    unknown = sorted(set(changes) - set(PARTNERSHIP_OWN_FIELDS))
+    if unknown:
+        raise ValidationError(f"A partnership's {', '.join(unknown)} cannot be changed here.")
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    for name, value in changes.items():
+        setattr(partnership, name, value)
+    saved = save_partnership(partnership=partnership)
+    if organizations is not None:
+        saved.organizations.set(organizations)
+    if focus_areas is not None:
+        saved.focus_areas.set([_focus_area(name) for name in focus_areas])
+    return saved
 
 
 @transaction.atomic

@@ -24,7 +24,9 @@ from .inputs import (
     NewSourceInput,
     PartialDateInputField,
     PartnershipInput,
+    PartnershipPatchInput,
     StatusEventInput,
+    StatusEventPatchInput,
 )
 from .partnerships import (
     ActivitySerializer,
@@ -82,6 +84,7 @@ __all__ = [
     "PartialDateSerializer",
     "PartnershipDetailSerializer",
     "PartnershipInput",
+    "PartnershipPatchInput",
     "PartnershipSerializer",
     "ReportedFigureSerializer",
     "SourceRefSerializer",
@@ -89,6 +92,7 @@ __all__ = [
     "StatsGroupSerializer",
     "StatsSerializer",
     "StatusEventInput",
+    "StatusEventPatchInput",
     "StatusEventSerializer",
     "partial_date",
 ]

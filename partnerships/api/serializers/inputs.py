@@ -105,3 +105,41 @@ class StatusEventInput(serializers.Serializer):
         default=False,
         help_text="A change staff know of without a citable source; flagged for review.",
     )
+
+
+class PartnershipPatchInput(serializers.Serializer):
+    """A partnership's own fields to change (PATCH): each one given replaces the stored
+    value, the others are kept. The parties are not changed here (a different pair is a
+    different partnership), nor the status, which follows the status events."""
+
+    kind = serializers.ChoiceField(choices=Partnership.Level.choices, required=False)
+    established = PartialDateInputField(
+        required=False, allow_null=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD; null clears it."
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    organizations = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), many=True, required=False, help_text="Replaces the list."
+    )
+    focus_areas = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, help_text="Replaces the list."
+    )
+
+    validate_focus_areas = PartnershipInput.validate_focus_areas
+
+
+class StatusEventPatchInput(serializers.Serializer):
+    """A status event's fields to correct (PATCH): each one given replaces the stored
+    value; the timeline must still make sense afterwards. ``declared_by`` and
+    ``declaring_organization`` are replaced together when either is given. Citations are
+    added and removed in the admin."""
+
+    kind = serializers.ChoiceField(choices=StatusEvent.Kind.choices, required=False)
+    status = serializers.ChoiceField(choices=Partnership.Status.choices, required=False)
+    date = PartialDateInputField(required=False, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    note = serializers.CharField(required=False, allow_blank=True)
+    declared_by = serializers.ChoiceField(
+        choices=StatusEvent.DeclaredBy.choices, required=False, allow_blank=True
+    )
+    declaring_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
