@@ -117,9 +117,7 @@ def settle_seconds() -> float:
 def changes_after(position: int, limit: int) -> list[tuple[Any, ...]]:
     """Up to ``limit`` entries after the position, in cursor order, in one query: a range
     scan of the primary key. Entries younger than the settle window end the page."""
-    rows = list(
-        FeedEntry.objects.filter(id__gt=position).order_by("id").values_list(*COLUMNS)[:limit]
-    )
+    rows = list(FeedEntry.objects.filter(id__gt=position).order_by("id").values_list(*COLUMNS)[:limit])
     window = settle_seconds()
     if window > 0:
         cutoff = timezone.now() - datetime.timedelta(seconds=window)
@@ -138,7 +136,9 @@ class Entries:
 
     def url(self, record_type: str, pk: int) -> str:
         if record_type not in self.prefixes:
-            template = self.request.build_absolute_uri(reverse(DETAIL_VIEWS[record_type], kwargs={"pk": 999999999}))
+            template = self.request.build_absolute_uri(
+                reverse(DETAIL_VIEWS[record_type], kwargs={"pk": 999999999})
+            )
             head, _, tail = template.rpartition("999999999")
             self.prefixes[record_type] = (head, tail)
         head, tail = self.prefixes[record_type]
