@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = "Partnership registry"
+
+    def ready(self) -> None:
+        from .services import feed
+
+        feed.connect()  # the change log's hooks on the edit history (services/feed.py)

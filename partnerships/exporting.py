@@ -7,7 +7,11 @@ A snapshot is a directory:
 - ``csv/<model>.csv``: the same records as one CSV file per model, for spreadsheets
   (spreadsheet-safe: see ``spreadsheet_cell``; snapshot.json keeps every value raw);
 - ``manifest.json``: the format and schema version, the migrations the data fits, the
-  export date, the record counts, the files' SHA-256 and the license note.
+  export date, the record counts, the files' SHA-256, the license note, the licences and
+  attributions of the data it holds (``licenses``: the registry's own, and each imported
+  data set's whose Source it contains, see ``partnerships.licensing``) and ``feed_cursor``:
+  the change feed's position the snapshot was read at (the change log is one of its
+  tables), so a mirror restored from it follows GET /api/v1/changes/?since=<feed_cursor>.
 
 Users are not exported (their passwords stay where they are): a record that names a user
 (who made an edit, who verified or reviewed) names them by username, and a restore
@@ -32,6 +36,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
+
+from .api.feed import encode_cursor, latest_position
+from .licensing import DATASET_LICENSES, REGISTRY_LICENSE
+from .models import Source
 
 FORMAT = "partnership-registry-snapshot"
 SCHEMA_VERSION = 1
@@ -142,6 +150,19 @@ def _latest_change(models) -> str:
     return latest.isoformat() if latest else ""
 
 
+def _feed_cursor() -> str:
+    return encode_cursor(latest_position())
+
+
+def _licenses() -> list[dict]:
+    """The registry's licence, then each imported data set's whose Source is in the
+    registry (a data set's rows cite it), in a fixed order."""
+    present = set(Source.objects.filter(url__in=list(DATASET_LICENSES)).values_list("url", flat=True))
+    return [REGISTRY_LICENSE.as_dict()] + [
+        licence.as_dict() for url, licence in sorted(DATASET_LICENSES.items()) if url in present
+    ]
+
+
 def export_registry(directory, *, exported_at: str | None = None) -> dict:
     """Write a snapshot into ``directory`` (created if missing); returns the manifest."""
     directory = Path(directory)
@@ -181,6 +202,9 @@ def export_registry(directory, *, exported_at: str | None = None) -> dict:
                 counts[label] = count
             out.write("}\n}\n")
         exported_at = exported_at or _latest_change(models)
+        # Read in the same transaction (on PostgreSQL the same snapshot) as the records.
+        feed_cursor = _feed_cursor()
+        licenses = _licenses()
     files = {"snapshot.json": _sha256(directory / "snapshot.json")}
     for model in models:
         name = f"csv/{model._meta.label_lower}.csv"
@@ -193,6 +217,8 @@ def export_registry(directory, *, exported_at: str | None = None) -> dict:
         "counts": counts,
         "files": files,
         "license": LICENSE_NOTE,
+        "licenses": licenses,
+        "feed_cursor": feed_cursor,
     }
     with open(directory / "manifest.json", "w", encoding="utf-8", newline="\n") as out:
         out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

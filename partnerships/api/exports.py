@@ -15,6 +15,7 @@ from rest_framework import generics, serializers
 
 from .. import selectors
 from ..models import Locality, Partnership
+from . import feed
 from . import serializers as s
 from .conditional import set_cache_headers, weak_etag
 from .renderers import csv_lines, flatten, geojson_chunks
@@ -101,6 +102,9 @@ class ExportMixin(generics.GenericAPIView):
         )
         if answer.status_code == 304:
             return answer
+        # The change feed's position, taken before the rows are read: the export holds every
+        # change up to it (perhaps a few after); a mirror follows the feed from there.
+        probe["X-Feed-Cursor"] = feed.encode_cursor(feed.latest_position())
         objects = queryset.iterator(chunk_size=EXPORT_CHUNK)
         content: Iterator[str]
         if fmt == "csv":

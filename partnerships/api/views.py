@@ -498,13 +498,23 @@ class Stats(ApiMixin, APIView):
     get=extend_schema(
         summary="Change feed",
         description="Every creation, update and deletion of partnerships, localities, organizations, "
-        "sources and reported figures, oldest first. Start without `since`; then pass the "
-        "`cursor` of the last page as `since`. A created or updated record: fetch its `url`. "
-        "A tombstone (`action: deleted`): remove it. Changes to a record's parts (a status "
-        "event, a citation, an alias) are updates of that record. Entries appear after a short "
-        "settle window, so that no late-committing change is skipped.",
+        "sources and reported figures, in commit order: one entry per committed change of a record. "
+        "Start without `since` (or from the `feed_cursor` of a snapshot or the `X-Feed-Cursor` of "
+        "a full export); then pass the `cursor` of the last page as `since`. The cursor is the "
+        "`seq` of the last entry served; entries are numbered in commit order, so nothing "
+        "committed later is numbered lower. A created or updated record: fetch its `url`. A "
+        "tombstone (`action: deleted`): remove it. A merge (`action: merged`): remove it and "
+        "fetch `merged_into.url`. Per record, `created` comes first and `deleted` last. Changes "
+        "to a record's parts (a status event, a citation, an alias) are updates of that record; "
+        "a change of a record whose data another repeats (a locality's name in its "
+        "partnerships) is an update of that other record too. Cursors of the earlier, "
+        "time-based feed are accepted and continue from their time.",
         parameters=[
-            OpenApiParameter("since", str, description="The `cursor` of the previous page."),
+            OpenApiParameter(
+                "since",
+                str,
+                description="The `cursor` of the previous page (a decimal entry number; 0 is the beginning).",
+            ),
             OpenApiParameter("page_size", int, description="Entries per page, 1 to 200 (default 100)."),
         ],
         responses={200: s.ChangePageSerializer, **ERRORS},
@@ -517,10 +527,14 @@ class Changes(ApiMixin, APIView):
         position = feed.decode_cursor(request.query_params.get("since"))
         limit = _positive_int(request, "page_size", maximum=200) or 100
         rows = feed.changes_after(position, limit + 1)
-        results = []
-        for row in rows[:limit]:
-            item, position = feed.entry(row, request)
-            results.append(item)
+        entries = feed.Entries(request)
+        results = [entries.entry(row) for row in rows[:limit]]
+        if rows:
+            position = rows[:limit][-1][0]
+            # Entries never change once committed: the page changes only by growing.
+            self.last_modified = rows[:limit][-1][1]
+        else:
+            self.last_modified = feed.latest_change_time()
         cursor = feed.encode_cursor(position)
         next_url = None
         if len(rows) > limit:

@@ -1,7 +1,8 @@
 """Writing a planned import, in one transaction: sources through the service; new
 localities, partnerships, status events and citations bulk-created in batches with their
 edit history; changed partnerships bulk-updated; a new status of a recorded partnership
-through services.record_status_event."""
+through services.record_status_event. The bulk writes skip the history's signals, so
+each says what it wrote to the change log (services.feed.record_bulk)."""
 
 import datetime
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from partnerships import services
 from partnerships.models import Citation, Locality, Partnership, Source, StatusEvent
+from partnerships.services import feed
 
 from .matching import Candidate, Place
 from .planning import Planned, chunks
@@ -55,6 +57,21 @@ def apply_plan(
         "default_date": now,
         "batch_size": BATCH_SIZE,
     }
+    with feed.deferred_bulk():
+        _apply(planned, used, sources, user=user, label=label, progress=progress, history=history, now=now)
+
+
+def _apply(
+    planned: list[Planned],
+    used: dict[int, Candidate],
+    sources: dict[SourceSpec, Source | None],
+    *,
+    user: AbstractBaseUser | None,
+    label: str,
+    progress: Progress,
+    history: History,
+    now: datetime.datetime,
+) -> None:
     total = len(planned)
     source_objects = _write_sources(planned, sources)
 
@@ -114,7 +131,9 @@ def _bulk_create(objects: list[RecordT], model: type[RecordT], history: History)
     rolls the whole import back."""
     for record in objects:
         check_record(record)
-    return list(bulk_create_with_history(objects, model, **history))
+    created = list(bulk_create_with_history(objects, model, **history))
+    feed.record_bulk(model, created, feed.CREATED)
+    return created
 
 
 def _write_sources(
@@ -174,6 +193,7 @@ def _write_new_partnerships(
         first_events.append(event)
     # Their own fields were checked with each row (rows.parse_row), the pairs in memory.
     partnerships = list(bulk_create_with_history(partnerships, Partnership, **history))
+    feed.record_bulk(Partnership, partnerships, feed.CREATED)
     events = []
     for item, partnership, event in zip(items, partnerships, first_events, strict=True):
         if event is not None:
@@ -204,3 +224,4 @@ def _update_partnerships(items: list[Planned], history: History, now: datetime.d
             ["level", "established_on", "established_precision", "updated_at"],
             **history,
         )
+        feed.record_bulk(Partnership, changed, feed.UPDATED)

@@ -30,15 +30,28 @@ class StatsSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------- changes
 
 
+class MergedIntoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+
+
 class ChangeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["partnership", "locality", "organization", "source", "reported_figure"]
     )
+    seq = serializers.IntegerField(
+        help_text="The entry's number in the feed, in commit order; the page's `cursor` is its last entry's."
+    )
     id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=["created", "updated", "deleted"])
+    action = serializers.ChoiceField(choices=["created", "updated", "deleted", "merged"])
     changed_at = serializers.DateTimeField()
-    deleted_at = serializers.DateTimeField(required=False, help_text="Tombstones only.")
-    url = serializers.URLField(allow_null=True, help_text="Where to fetch the record now; null when deleted.")
+    deleted_at = serializers.DateTimeField(required=False, help_text="Tombstones (deleted, merged) only.")
+    url = serializers.URLField(
+        allow_null=True, help_text="Where to fetch the record now; null when deleted or merged."
+    )
+    merged_into = MergedIntoSerializer(
+        required=False, help_text="Merges only: the record of the same type this one became part of."
+    )
 
 
 class ChangePageSerializer(serializers.Serializer):
