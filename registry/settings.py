@@ -334,6 +334,9 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JOBS_DIR = Path(env_str("JOBS_DIR", str(BASE_DIR / "var" / "jobs")))
 PUBLISHED_EXPORTS_DIR = Path(env_str("PUBLISHED_EXPORTS_DIR", str(BASE_DIR / "var" / "exports")))
+# The site's public address, named by the URLs inside published exports (rendered by the
+# worker, outside any request); default: https:// and the first of DJANGO_ALLOWED_HOSTS.
+PUBLIC_URL = env_str("PUBLIC_URL", "")
 
 # An outage answer's Retry-After (registry.outage).
 OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)

@@ -8,11 +8,15 @@
 - ``partnerships``: FocusArea, Partnership (with its queries), StatusEvent and Activity;
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
-- ``corrections``: CorrectionRequest.
+- ``corrections``: CorrectionRequest;
+- ``Job`` (from ``partnerships.jobs.models``): the background jobs (imports, exports).
 
 Import from ``partnerships.models``: every name below is re-exported here, and the app
 label, model names, tables and migrations are those of the single module this once was.
 """
+
+# After the registry's own models: the jobs package is a room of its own.
+from partnerships.jobs.models import Job
 
 from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
 from .citations import CITATION_TARGETS, Citation, CitationTarget
@@ -31,6 +35,7 @@ __all__ = [
     "CitationTarget",
     "CorrectionRequest",
     "FocusArea",
+    "Job",
     "Locality",
     "LocalityAlias",
     "LocalityQuerySet",
