@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -141,7 +142,9 @@ def _prepare_dir(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def pg_root(tmp_path_factory) -> Path:
+def pg_root() -> Iterator[Path]:
+    """A folder of our own that the postgres user can reach (pytest's own temporary folder is
+    private to root, and any pytest session of the same user may make it private again)."""
     if PG_BIN is None:
         pytest.skip("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin): install postgresql")
     if os.geteuid() == 0:
@@ -154,12 +157,12 @@ def pg_root(tmp_path_factory) -> Path:
     for port in (PRIMARY_PORT, REPLICA_PORT):
         if not _free(port):
             pytest.skip(f"port {port} is taken: these tests start their own PostgreSQL there")
-    root = tmp_path_factory.mktemp("pg")
+    root = Path(tempfile.mkdtemp(prefix="registry-servers-"))
     root.chmod(0o755)
-    for parent in root.parents:  # the postgres user must reach its data directory
-        if str(parent).startswith(str(tmp_path_factory.getbasetemp().parent)):
-            parent.chmod(parent.stat().st_mode | 0o055)
-    return root
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -245,23 +248,51 @@ def replica(primary: Cluster, pg_root: Path) -> Iterator[Cluster]:
         cluster.stop("immediate")
 
 
+class Redis:
+    """Our own redis-server on 6390 (never the shared one), which a test may stop and start."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.process: subprocess.Popen | None = None
+        self.port = REDIS_PORT
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(REDIS_PORT, 10, self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+
+
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory) -> Iterator[int]:
-    redis = shutil.which("redis-server")
-    if redis is None:
+def redis_server() -> Iterator[Redis]:
+    binary = shutil.which("redis-server")
+    if binary is None:
         pytest.skip("redis-server is missing: install Debian's redis-server package")
     if not _free(REDIS_PORT):
         pytest.skip(f"port {REDIS_PORT} is taken: these tests start their own Redis there")
-    process = subprocess.Popen(
-        [redis, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = Redis(binary)
+    redis.start()
     try:
-        _wait_for_port(REDIS_PORT, 10, process)
-        yield REDIS_PORT
+        yield redis
     finally:
-        _stop(process)
+        redis.stop()
 
 
 def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -313,7 +344,7 @@ print(Token.objects.create(user=user).key)
 @pytest.fixture(scope="module")
 def migrated(primary: Cluster) -> Cluster:
     """The registry's schema and seed data on our primary (before the replica is copied), a
-    staff token (``primary.token``) and 20 localities to partner (``primary.burst``: pairs)."""
+    staff token (``primary.token``) and 200 pairs of localities to partner (``primary.burst``)."""
     env = app_env(primary)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_seed")
@@ -322,9 +353,9 @@ def migrated(primary: Cluster) -> Cluster:
         "INSERT INTO partnerships_locality (created_at, updated_at, name, native_name, kind, country, "
         "subdivision, wikidata_id, description, name_key, native_name_key) "
         "SELECT now(), now(), c || ' Burst ' || g, '', 'city', c, '', '', '', lower(c) || ' burst ' || g, '' "
-        "FROM generate_series(1, 10) g, (VALUES ('US'), ('FR')) AS v(c) ORDER BY c DESC, g RETURNING id"
+        "FROM generate_series(1, 200) g, (VALUES ('US'), ('FR')) AS v(c) ORDER BY c DESC, g RETURNING id"
     ).split()
-    primary.burst = list(zip(ids[:10], ids[10:], strict=True))  # type: ignore[attr-defined]
+    primary.burst = list(zip(ids[:200], ids[200:], strict=True))  # type: ignore[attr-defined]
     return primary
 
 
@@ -382,7 +413,13 @@ def app_servers(env: dict[str, str], ports: list[int], logs: Path) -> Iterator[l
             process = subprocess.Popen(
                 [sys.executable, "-m", "registry.serve"],
                 cwd=PROJECT_ROOT,
-                env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                # Each its own static folder, as on separate machines (two collectstatic runs
+                # into one folder at the same moment would trip over each other's files).
+                env={
+                    **env,
+                    "GUNICORN_BIND": f"127.0.0.1:{port}",
+                    "DJANGO_STATIC_ROOT": str(logs / f"static-{port}"),
+                },
                 stdout=log.open("w"),
                 stderr=subprocess.STDOUT,
             )
@@ -417,7 +454,7 @@ def served_env(primary: Cluster, tmp_path: Path, **variables: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def replica_server(
-    migrated: Cluster, replica: Cluster, redis_server: int, tmp_path_factory
+    migrated: Cluster, replica: Cluster, redis_server: Redis, tmp_path_factory
 ) -> Iterator[AppServer]:
     """One app server reading on the replica. One connection per request (CONN_MAX_AGE=0), so
     that each backend's statistics reach pg_stat_database as soon as its request ends."""
@@ -427,7 +464,7 @@ def replica_server(
         logs,
         DATABASE_REPLICA_URLS=replica.url(),
         DATABASE_CONN_MAX_AGE="0",
-        REDIS_URL=f"redis://127.0.0.1:{redis_server}/1",
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/1",
         API_ANON_THROTTLE_RATE="10000/minute",
     )
     with app_servers(env, [8101], logs) as (server,):
@@ -483,13 +520,13 @@ class Browser:
         self.server = server
         self.cookies: dict[str, str] = {}
 
-    def request(self, path: str, *, form: dict[str, str] | None = None) -> Answer:
+    def request(self, path: str, *, form: dict[str, str] | None = None, referer: str = "/admin/") -> Answer:
         import http.client
 
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         headers = {
             "X-Forwarded-Proto": "https",
-            "Referer": f"https://127.0.0.1:{self.server.port}/admin/",
+            "Referer": f"https://127.0.0.1:{self.server.port}{referer}",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
         body = None
@@ -534,7 +571,7 @@ def test_writes_signed_in_reads_and_the_admin_hit_the_primary(replica_server: Ap
     token = {"Authorization": f"Token {migrated.token}"}
     browser = admin_browser(replica_server)
     replica_before, primary_before = transactions(replica), transactions(migrated)
-    a, b = migrated.burst[-1]
+    a, b = migrated.burst[9]
     created = http(
         f"{replica_server.base}/api/v1/partnerships/",
         method="POST",
@@ -571,7 +608,7 @@ def test_the_change_feed_misses_nothing_while_the_replica_lags(replica_server: A
     replica.sql("SELECT pg_wal_replay_pause()")
     try:
         created = []
-        for a, b in migrated.burst[:-1]:
+        for a, b in migrated.burst[:9]:
             answer = http(
                 f"{replica_server.base}/api/v1/partnerships/",
                 method="POST",
@@ -597,3 +634,83 @@ def test_the_change_feed_misses_nothing_while_the_replica_lags(replica_server: A
     ):
         assert time.monotonic() < deadline, "the replica did not catch up after replay resumed"
         time.sleep(0.1)
+
+
+# ------------------------------------------------------------------ two app servers, one Redis
+
+
+@pytest.fixture(scope="module")
+def server_pair(migrated: Cluster, redis_server: Redis, tmp_path_factory) -> Iterator[list[AppServer]]:
+    """Two app servers (make serve on 8102 and 8103) sharing our PostgreSQL and our Redis, with
+    low limits so that the shared counts show: 12 anonymous API requests a minute, 3 corrections."""
+    logs = tmp_path_factory.mktemp("pair")
+    env = served_env(
+        migrated,
+        logs,
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/2",
+        API_ANON_THROTTLE_RATE="12/minute",
+        CORRECTIONS_PER_IP="3",
+    )
+    with app_servers(env, [8102, 8103], logs) as servers:
+        yield servers
+
+
+def test_the_servers_started_through_make_serves_checks(server_pair: list[AppServer]):
+    """registry.serve refuses to start unless check --deploy prints no warning at all."""
+    for server in server_pair:
+        log = server.log.read_text()
+        assert "deployment checks passed, every migration applied" in log, log
+        assert "static files collected" in log
+
+
+def test_the_anonymous_throttle_counts_across_both_servers(server_pair: list[AppServer]):
+    statuses = []
+    for n in range(16):
+        server = server_pair[n % 2]
+        # A made-up X-Forwarded-For changes nothing (NUM_PROXIES=0: the header is ignored).
+        answer = http(
+            f"{server.base}/api/v1/partnerships/?page_size=1", headers={"X-Forwarded-For": f"198.51.100.{n}"}
+        )
+        statuses.append(answer.status)
+        if answer.status == 429:
+            assert int(answer.headers["Retry-After"]) > 0
+    # 12 a minute in all, not 12 per server (24) nor per worker (48).
+    assert statuses.count(200) == 12 and statuses.count(429) == 4, statuses
+    # Each server refused some: the count is shared.
+    assert 429 in statuses[12::2] or 429 in statuses[13::2]
+
+
+def test_the_corrections_limit_counts_across_both_servers(server_pair: list[AppServer]):
+    import re
+
+    browsers = [Browser(server) for server in server_pair]
+    path = "/corrections/partnership/1/"
+    statuses = []
+    for n in range(5):
+        browser = browsers[n % 2]
+        page = browser.request(path, referer=path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body.decode())
+        assert token is not None, page.status
+        form = {
+            "csrfmiddlewaretoken": token.group(1),
+            "message": f"The date is wrong ({n}).",
+            "source_url": "",
+            "contact": "",
+            "website": "",
+        }
+        statuses.append(browser.request(path, form=form, referer=path).status)
+    assert statuses == [302, 302, 302, 429, 429], statuses
+
+
+def test_a_write_on_one_server_is_read_on_the_other(server_pair: list[AppServer], migrated: Cluster):
+    token = {"Authorization": f"Token {migrated.token}"}
+    a, b = migrated.burst[10]
+    created = http(
+        f"{server_pair[0].base}/api/v1/partnerships/",
+        method="POST",
+        data={"locality_a": int(a), "locality_b": int(b), "description": "written on the first server"},
+        headers=token,
+    )
+    assert created.status == 201, created.body
+    read = http(f"{server_pair[1].base}/api/v1/partnerships/{created.json()['id']}/", headers=token)
+    assert read.status == 200 and read.json()["description"] == "written on the first server"
