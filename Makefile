@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install lock check-lock browser run serve test lint format seed-fixture superuser clean demo bench-import
+.PHONY: install lock check-lock browser run serve worker test lint format seed-fixture superuser clean demo bench-import
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
 # itself, without dependencies and built by the locked setuptools; then the lock checked
@@ -60,7 +60,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
 	$(PY) manage.py ensure_dev_superuser --host $(HOST)
-	$(PY) manage.py runserver $(HOST)
+	@# The job worker (admin imports, full exports) runs beside the development server.
+	$(PY) manage.py db_worker --no-reload -v0 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST)
 
 # The production server: settings from the environment (DJANGO_DEBUG=false, a secret,
 # hosts, DATABASE_URL, REDIS_URL, …; docs/deploying.md). It refuses to start, saying why,
@@ -68,6 +70,12 @@ run: install
 # collects the static files and runs gunicorn with registry/gunicorn.conf.py.
 serve: install
 	$(PY) -m registry.serve
+
+# The job worker (django-tasks' database backend): runs the admin's imports and the full
+# exports queued in the database. Run one or more beside the servers (docs/deploying.md);
+# it stops gracefully on SIGTERM, finishing the job it runs.
+worker: install
+	$(PY) manage.py db_worker --no-reload --interval 1
 
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)

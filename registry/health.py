@@ -1,8 +1,8 @@
 """Health endpoints for load balancers and process supervisors.
 
 - ``/healthz``: the process is alive and answering. No I/O at all.
-- ``/readyz``: it can serve: the database answers, the cache reads back what it writes,
-  and every migration is applied. 200 when all hold, 503 when one fails, JSON with each
+- ``/readyz``: it can serve: the database (the primary and each read replica) answers,
+  the cache reads back what it writes, and every migration is applied. 200 when all hold, 503 when one fails, JSON with each
   check either way.
 
 Both are answered by ``HealthCheckMiddleware``, the first middleware: before the host
@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -36,6 +37,23 @@ def check_database() -> None:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+
+
+def check_replicas() -> None:
+    """Each read replica (DATABASE_REPLICA_URLS) answers; all are tried, every failure named."""
+    failures = []
+    for alias in settings.DATABASE_REPLICAS:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as exc:
+            connections[alias].close()
+            failures.append(
+                f"{alias}: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            )
+    if failures:
+        raise RuntimeError("; ".join(failures))
 
 
 def check_cache() -> None:
@@ -70,6 +88,7 @@ def check_migrations() -> None:
 
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
+    "replicas": check_replicas,
     "cache": check_cache,
     "migrations": check_migrations,
 }
@@ -78,6 +97,8 @@ CHECKS: dict[str, Callable[[], None]] = {
 def readyz(request: HttpRequest) -> HttpResponse:
     results: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
+        if name == "replicas" and not settings.DATABASE_REPLICAS:
+            continue
         if name == "migrations" and not results["database"]["ok"]:
             results[name] = {"ok": False, "error": "not checked: the database is unreachable"}
             continue

@@ -101,6 +101,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the operating system's TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 
+# Read replicas (registry.routers): streaming replicas of the primary, comma-separated URLs.
+# Public reads (anonymous GETs outside the admin and the change feed) go to one of them at
+# random; every write, every read in a transaction or after a write, the admin, signed-in
+# users and the change feed stay on the primary.
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    try:
+        _replica = dj_database_url.parse(
+            _url,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {_url!r} is not a database URL: {exc}") from None
+    if (
+        _replica["ENGINE"] != "django.db.backends.postgresql"
+        or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]
+    ):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS: replicas are PostgreSQL, of a PostgreSQL primary.")
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    # In tests a replica is the primary's test database (no second test database is made).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
+# Read on the primary whatever the request: these paths, apps and models (labels, so that a
+# model may be named before it exists).
+DATABASE_PRIMARY_PATHS = env_list("DATABASE_PRIMARY_PATHS", ["/admin/", "/api/v1/changes/"])
+DATABASE_PRIMARY_APPS = ["admin", "auth", "authtoken", "sessions", "axes", "django_tasks_db"]
+DATABASE_PRIMARY_MODELS = ["partnerships.FeedEntry", "partnerships.Job"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -118,6 +149,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "partnerships",
     # Last, so that its system checks (the deployment ones) see every other app.
     "registry",
@@ -133,6 +166,8 @@ MIDDLEWARE = [
     "registry.logs.RequestLogMiddleware",
     # A database outage is a 503 with Retry-After, not a 500 page.
     "registry.outage.DatabaseOutageMiddleware",
+    # Public reads may go to a read replica (registry.routers); everything else to the primary.
+    "registry.routers.ReadRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,6 +327,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The job queue (django-tasks with its database backend, django-tasks-db): long work (admin
+# imports, full exports) is enqueued as a row in the registry's own database and run by the
+# worker, `manage.py db_worker` (`make worker`; docs/deploying.md). JOBS_DIR keeps each
+# job's input and result files; PUBLISHED_EXPORTS_DIR the published full exports.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_DIR = Path(env_str("JOBS_DIR", str(BASE_DIR / "var" / "jobs")))
+PUBLISHED_EXPORTS_DIR = Path(env_str("PUBLISHED_EXPORTS_DIR", str(BASE_DIR / "var" / "exports")))
+# The site's public address, named by the URLs inside published exports (rendered by the
+# worker, outside any request); default: https:// and the first of DJANGO_ALLOWED_HOSTS.
+PUBLIC_URL = env_str("PUBLIC_URL", "")
 
 # An outage answer's Retry-After (registry.outage).
 OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)

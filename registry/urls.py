@@ -1,4 +1,5 @@
-"""The root URLs: the admin (with its import page), the API under /api/v1/ and the public pages."""
+"""The root URLs: the admin (with its import page), the API under /api/v1/, the published
+full exports under /exports/ and the public pages."""
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from partnerships.admin import admin_import_view
+from partnerships.jobs import publishing
 
 admin.site.site_header = "Partnership registry"
 admin.site.site_title = "Partnership registry admin"
@@ -30,5 +32,7 @@ urlpatterns = [
     path("admin/partnerships/import/", admin_import_view, name="admin-import-partnerships"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("partnerships.api.urls")),
+    # Full exports as files, rendered by the job worker (partnerships.jobs.publishing).
+    path("exports/<str:name>", publishing.serve, name="published-export"),
     path("", include("partnerships.urls")),
 ]

@@ -113,3 +113,14 @@ def page(browser, live_server):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def jobs_in_process(settings, tmp_path_factory):
+    """Background jobs run in the test's own process, at once (django-tasks' immediate
+    backend), with their files in a folder of the test's own. The real queue (the database
+    backend and a real ``db_worker`` process) is tested in tests/test_scale_out.py."""
+    root = tmp_path_factory.mktemp("jobs")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.JOBS_DIR = root / "jobs"
+    settings.PUBLISHED_EXPORTS_DIR = root / "exports"

@@ -314,3 +314,119 @@ def test_errors_are_logged_with_the_request_id(caplog, monkeypatch):
     assert response.status_code == 500
     errors = [r for r in caplog.records if r.name == "django.request" and r.levelno == logging.ERROR]
     assert errors and errors[0].request_id == "req-err-1" and errors[0].exc_info
+
+
+# ------------------------------------------------------------------ read replicas: the router
+# The real streaming replica is in tests/test_scale_out.py; here the decisions alone.
+
+
+@pytest.fixture
+def one_replica(settings):
+    settings.DATABASE_REPLICAS = ["replica_1"]
+    return settings
+
+
+def routed_reads(request_factory_call, *, cookies=None, write_first=False):
+    """The database the router picks for a read of Partnership (and of FeedEntry-like
+    labels) inside a request that ReadRoutingMiddleware has marked."""
+    from django.test import RequestFactory
+
+    from partnerships.models import Partnership
+    from registry.routers import PrimaryReplicaRouter, ReadRoutingMiddleware
+
+    router = PrimaryReplicaRouter()
+    seen = {}
+
+    def view(request):
+        if write_first:
+            router.db_for_write(Partnership)
+        seen["partnership"] = router.db_for_read(Partnership)
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    factory = RequestFactory()
+    request = request_factory_call(factory)
+    for name, value in (cookies or {}).items():
+        request.COOKIES[name] = value
+    ReadRoutingMiddleware(view)(request)
+    return seen["partnership"]
+
+
+def test_router_sends_anonymous_public_reads_to_a_replica(one_replica):
+    assert routed_reads(lambda f: f.get("/api/v1/partnerships/")) == "replica_1"
+    assert routed_reads(lambda f: f.get("/partnerships/")) == "replica_1"
+
+
+@pytest.mark.parametrize(
+    ("call", "cookies"),
+    [
+        (lambda f: f.post("/api/v1/partnerships/"), None),
+        (lambda f: f.get("/admin/partnerships/partnership/"), None),
+        (lambda f: f.get("/api/v1/changes/"), None),
+        (lambda f: f.get("/api/v1/partnerships/", HTTP_AUTHORIZATION="Token abc"), None),
+        (lambda f: f.get("/partnerships/"), {"sessionid": "x"}),
+    ],
+    ids=["write", "admin", "change-feed", "token", "session"],
+)
+def test_router_keeps_writes_admin_feed_and_signed_in_clients_on_the_primary(one_replica, call, cookies):
+    assert routed_reads(call, cookies=cookies) == "default"
+
+
+def test_router_reads_after_a_write_on_the_primary(one_replica):
+    assert routed_reads(lambda f: f.get("/partnerships/"), write_first=True) == "default"
+
+
+def test_router_outside_a_request_and_for_primary_models_reads_the_primary(one_replica):
+    from django.apps import apps
+
+    from partnerships.models import Partnership
+    from registry.routers import PrimaryReplicaRouter, _public_read
+
+    router = PrimaryReplicaRouter()
+    assert router.db_for_read(Partnership) == "default"  # a command, the worker, the shell
+    token = _public_read.set(True)
+    try:
+        assert router.db_for_read(apps.get_model("auth", "User")) == "default"
+        assert router.db_for_read(apps.get_model("sessions", "Session")) == "default"
+        one_replica.DATABASE_PRIMARY_MODELS = ["partnerships.Partnership"]
+        assert router.db_for_read(Partnership) == "default"
+    finally:
+        _public_read.reset(token)
+    assert router.allow_migrate("replica_1", "partnerships") is False
+    assert router.allow_migrate("default", "partnerships") is True
+
+
+def test_replica_urls_become_databases_of_the_primary_kind():
+    script = (
+        "from django.conf import settings; import json; "
+        "print(json.dumps([settings.DATABASE_REPLICAS, settings.DATABASES['replica_2']['PORT'], "
+        "settings.DATABASES['replica_2']['TEST']['MIRROR']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "registry.settings",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
+            "DATABASE_REPLICA_URLS": "postgres://postgres@127.0.0.1:5433/x, postgres://postgres@127.0.0.1:5435/x",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [["replica_1", "replica_2"], 5435, "default"]
+    bad = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "registry.settings",
+            "DATABASE_URL": "sqlite:///var/x.sqlite3",
+            "DATABASE_REPLICA_URLS": "postgres://postgres@127.0.0.1:5433/x",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode != 0 and "replicas are PostgreSQL" in bad.stderr

@@ -1,21 +1,23 @@
 """The admin's upload page for bulk imports: upload a file in the import format, see a
 dry-run preview (rows to create, to update, unchanged, and each bad row with its reason),
-then confirm to import the same file. Both steps call the one import service.
+then confirm to import the same file. The preview calls the import service at once (a dry
+run, read-only); the confirmed import runs as a background job (``partnerships.jobs``), on
+the worker, with its progress and report on the job's admin page.
 
 Between the two steps the upload is kept server-side in a private temporary directory,
 under a random token remembered in the user's session, so the confirmed import is
 exactly the file that was previewed. It is deleted when its preview or import ends,
 however it ends: a preview that fails (an unreadable file, a file beyond the limits, an
-unexpected error), the import (written or not: a new attempt uploads the file again),
-cancelling, or a new upload by the same user; a preview abandoned without any of these
+unexpected error), the import (written or not: a new attempt uploads the file again; the
+job takes the file into its own directory and deletes it when it ends), cancelling, or a new upload by the same user; a preview abandoned without any of these
 is deleted at the first visit of the page (by anyone) an hour later."""
 
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -24,12 +26,15 @@ from django.urls import reverse
 
 from ..importing.formats import MAX_FILE_BYTES, ImportFileError, read_file
 from ..importing.service import SourceSpec, import_partnerships
-from ..models import Partnership
+from ..jobs import services as jobs
+from ..models import Job, Partnership
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 PREVIEW_ROWS = 200
 SESSION_KEY = "partnership_import_uploads"
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnership-registry-imports"
+# Under JOBS_DIR, which the app servers and workers share: the preview may be answered by
+# one server and the confirmation by another.
+UPLOAD_DIR = Path(settings.JOBS_DIR) / "uploads"
 STALE_AFTER_SECONDS = 3600
 
 
@@ -177,17 +182,30 @@ def _confirm(request):
         messages.error(request, "That upload is no longer available; upload the file again.")
         return HttpResponseRedirect(reverse("admin-import-partnerships"))
     try:
-        report = _run(request, pending, dry_run=False)
-    except ImportFileError as exc:
-        messages.error(request, str(exc))
-        return HttpResponseRedirect(reverse("admin-import-partnerships"))
+        job = jobs.start_import(
+            user=request.user,
+            upload=Path(pending["path"]),
+            name=pending["name"],
+            source=pending["source"],
+            source_title=pending["source_title"],
+            skip_bad_rows=pending["skip_bad_rows"],
+        )
     finally:
-        # The import has ended, however: a new attempt uploads the file again.
+        # The import has started (the job holds the file now) or could not: either way a
+        # new attempt uploads the file again.
         _forget(request, token)
-    if not report.written:
-        return _render(request, {"report": report, "token": token, "pending": pending})
-    messages.success(request, report.summary())
-    return HttpResponseRedirect(reverse("admin:partnerships_partnership_changelist"))
+    job.refresh_from_db()
+    if job.state == Job.State.SUCCEEDED:  # a worker was quicker than this request
+        messages.success(request, job.summary)
+        return HttpResponseRedirect(reverse("admin:partnerships_partnership_changelist"))
+    if job.state == Job.State.FAILED and job.report:
+        report = jobs.report_from_json(job.report)
+        return _render(request, {"report": report, "token": token, "pending": pending, "job": job})
+    if job.state == Job.State.FAILED:
+        messages.error(request, job.summary)
+    else:
+        messages.info(request, f"The import of “{pending['name']}” runs in the background as job #{job.pk}.")
+    return HttpResponseRedirect(job.get_absolute_url())
 
 
 admin_import_view = admin.site.admin_view(import_view)

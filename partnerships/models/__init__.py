@@ -9,11 +9,15 @@
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
 - ``corrections``: CorrectionRequest;
-- ``feed``: FeedEntry, the change log the change feed serves.
+- ``feed``: FeedEntry, the change log the change feed serves;
+- ``Job`` (from ``partnerships.jobs.models``): the background jobs (imports, exports).
 
 Import from ``partnerships.models``: every name below is re-exported here, and the app
 label, model names, tables and migrations are those of the single module this once was.
 """
+
+# After the registry's own models: the jobs package is a room of its own.
+from partnerships.jobs.models import Job
 
 from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
 from .citations import CITATION_TARGETS, Citation, CitationTarget
@@ -34,6 +38,7 @@ __all__ = [
     "CorrectionRequest",
     "FeedEntry",
     "FocusArea",
+    "Job",
     "Locality",
     "LocalityAlias",
     "LocalityQuerySet",
