@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .dates import PartialDate
-from .models import Locality, Organization, Partnership, ReportedFigure, Source
+from .models import Locality, Organization, Partnership, PartnershipParty, ReportedFigure, Source
 from .text import normalize_name
 from .validators import _EXTRA_COUNTRIES, validate_country_code
 
@@ -318,6 +318,20 @@ class PartnershipFilterSet(django_filters.FilterSet):
         if "id" not in order and "-id" not in order:
             order.append("id")
         return queryset.order_by(*order)
+
+    def count(self) -> int:
+        """How many partnerships ``qs`` has, exactly; from the list index alone (an
+        index-only scan) when the only filters are one country or a pair of countries,
+        else ``qs.count()``."""
+        data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+        data.pop("ordering", None)
+        parties = PartnershipParty.objects.filter(is_country_row=True)
+        if set(data) == {"country"} and len(data["country"]) == 1:
+            return parties.filter(country=data["country"][0]).count()
+        if set(data) == {"between"}:
+            first, second = data["between"]
+            return parties.filter(country=first, other_country=second).count()
+        return self.qs.count()
 
     def filter_nothing(self, queryset, name, value):
         return queryset

@@ -22,6 +22,9 @@ from .partnerships import Partnership
 class PartnershipParty(models.Model):
     """One side of a partnership, as the list filters see it (written by triggers only)."""
 
+    #: rows the database writes: left out of snapshots (partnerships.exporting)
+    DERIVED_BY_DATABASE = True
+
     class Side(models.TextChoices):
         A = "a", "first party"
         B = "b", "second party"

@@ -16,12 +16,14 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from ...dates import DatePrecision
+from ...licensing import DATASET_LICENSES, REGISTRY_LICENSE, License
 from ...models import Partnership
 
 #: the columns of one row, in this order (``_row`` reads them by position)
@@ -146,14 +148,17 @@ def page_rows(queryset: QuerySet[Partnership]) -> QuerySet[Any]:
 def export_rows(
     queryset: QuerySet[Partnership], builder: RowBuilder, *, geometry: bool = False, chunk: int = 2000
 ) -> Iterator[tuple[dict[str, Any], Sequence[Any]]]:
-    """Every row of ``queryset``, streamed: (row, its tuple; with ``geometry`` the parties'
-    coordinates at the end), read from a server-side cursor ``chunk`` rows at a time, with
-    two queries per chunk for organizations and focus areas. Memory stays that of a chunk."""
+    """Every row of ``queryset``, streamed: (row with its ``license``, its tuple; with
+    ``geometry`` the parties' coordinates at the end), read from a server-side cursor
+    ``chunk`` rows at a time, with four queries per chunk (organizations, focus areas, and
+    the licences' citations). Memory stays that of a chunk."""
     columns = (*COLUMNS, *GEO_COLUMNS) if geometry else COLUMNS
     tuples: Iterable[Sequence[Any]] = queryset.values_list(*columns).iterator(chunk_size=chunk)
     iterator = iter(tuples)
     while batch := list(islice(iterator, chunk)):
-        yield from zip(builder.rows(batch), batch, strict=True)
+        rows = list(zip(builder.rows(batch), batch, strict=True))
+        with_licences(rows)
+        yield from rows
 
 
 def line(t: Sequence[Any]) -> dict[str, Any] | None:
@@ -167,7 +172,7 @@ def line(t: Sequence[Any]) -> dict[str, Any] | None:
 def dumps(data: Any) -> bytes:
     """JSON as DRF's JSONRenderer writes it (compact, UTF-8, U+2028/U+2029 escaped)."""
     return (
-        orjson.dumps(data, default=_default)
+        orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
         .replace("\u2028".encode(), b"\\u2028")
         .replace("\u2029".encode(), b"\\u2029")
     )
@@ -177,3 +182,46 @@ def _default(value: Any) -> Any:
     from rest_framework.utils.encoders import JSONEncoder
 
     return JSONEncoder().default(value)
+
+
+def licences_of(ids: list[int]) -> dict[int, list[License]]:
+    """Each partnership's licences (``licensing.partnership_licenses``: the registry's, then
+    each data set its own or its events' citations name), for a chunk of ids: one query."""
+    from ...models import Citation
+
+    found: dict[int, list[License]] = {pk: [REGISTRY_LICENSE] for pk in ids}
+    cited = (
+        Citation.objects.filter(
+            Q(partnership_id__in=ids) | Q(status_event__partnership_id__in=ids),
+            source__url__in=list(DATASET_LICENSES),
+        )
+        # Its own citations first, then its events', as partnership_licenses reads them.
+        .order_by(F("status_event__effective_on").asc(nulls_first=True), "status_event_id", "id")
+        .values_list(Coalesce("partnership_id", "status_event__partnership_id"), "source__url")
+    )
+    for pk, url in cited:
+        licence = DATASET_LICENSES[url]
+        if licence not in found[pk]:
+            found[pk].append(licence)
+    return found
+
+
+def with_licences(rows: list[tuple[dict[str, Any], Sequence[Any]]]) -> None:
+    """Add ``license`` (the licences, as the detail's ``license`` field) to export rows."""
+    licences = licences_of([t[0] for _row, t in rows])
+    for row, t in rows:
+        row["license"] = [licence.as_dict() for licence in licences[t[0]]]
+
+
+def geojson_bytes(features: Iterable[dict[str, Any]], *, batch: int = 500) -> Iterator[bytes]:
+    """A FeatureCollection, streamed a few hundred features per chunk."""
+    yield b'{"type": "FeatureCollection", "features": ['
+    separator = b"\n"
+    pending: list[bytes] = []
+    for feature in features:
+        pending.append(separator + dumps(feature))
+        separator = b",\n"
+        if len(pending) >= batch:
+            yield b"".join(pending)
+            pending = []
+    yield b"".join(pending) + b"\n]}\n"
