@@ -210,3 +210,23 @@ def test_country_between_and_name_filters_are_index_scans():
 
     unfiltered = _plan(listed({}))
     assert "partnership_name_order_idx" in unfiltered, unfiltered
+
+
+def test_counts_of_one_country_or_a_pair_read_the_index_alone():
+    _random_registry(count=60)
+    from django.test.utils import CaptureQueriesContext
+
+    for query in ({"country": "DE"}, {"between": "DE,FR"}, {"between": "FR,FR"}):
+        filterset = PartnershipFilterSet(query, queryset=Partnership.objects.all())
+        assert filterset.is_valid()
+        with CaptureQueriesContext(connection) as captured:
+            count = filterset.count()
+        assert count == filterset.qs.count() > 0 or query == {"between": "FR,FR"}
+        (sql,) = [q["sql"] for q in captured.captured_queries]
+        assert "partnerships_partnershipparty" in sql and 'partnerships_partnership"' not in sql, sql
+    # Any other filter: the ordinary count, still exact.
+    filterset = PartnershipFilterSet(
+        {"country": "DE", "status": "active"}, queryset=Partnership.objects.all()
+    )
+    assert filterset.is_valid()
+    assert filterset.count() == filterset.qs.count()
