@@ -320,9 +320,14 @@ class PartnershipFilterSet(django_filters.FilterSet):
         return queryset.order_by(*order)
 
     def count(self) -> int:
-        """How many partnerships ``qs`` has, exactly; from the list index alone (an
-        index-only scan) when the only filters are one country or a pair of countries,
-        else ``qs.count()``."""
+        """How many partnerships ``qs`` has, exactly: ``index_count()`` when the filters
+        allow it, else ``qs.count()``."""
+        found = self.index_count()
+        return self.qs.count() if found is None else found
+
+    def index_count(self) -> int | None:
+        """The count from the list index alone (an index-only scan) when the only filters
+        are one country or a pair of countries; None otherwise."""
         data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
         data.pop("ordering", None)
         parties = PartnershipParty.objects.filter(is_country_row=True)
@@ -331,7 +336,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         if set(data) == {"between"}:
             first, second = data["between"]
             return parties.filter(country=first, other_country=second).count()
-        return self.qs.count()
+        return None
 
     def filter_nothing(self, queryset, name, value):
         return queryset
