@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install lock check-lock browser run serve worker test lint format seed-fixture superuser clean demo bench-import
+.PHONY: install lock check-lock browser run serve worker test lint format seed-fixture superuser clean demo bench-import wrk bench-api
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
 # itself, without dependencies and built by the locked setuptools; then the lock checked
@@ -113,6 +113,19 @@ demo: install
 # DATABASE_URL points at it) and prints rows per second and peak memory.
 bench-import: install
 	$(PY) manage.py benchmark_import hekman muenchdo
+
+# The load generator of make bench-api: Debian's wrk, installed like Chromium.
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for make bench-api"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+# The public reads against a raw-SQL floor on PostgreSQL, at 1x and 10x data (README,
+# "Performance"): loads its own databases (bench_api_1x, bench_api_10x), starts gunicorn
+# and the floor app, prints the table. Long (the 10x load alone takes minutes); never run
+# by make test. BENCH_ARGS="--reuse" keeps databases loaded by an earlier run.
+BENCH_ARGS ?=
+bench-api: install wrk
+	$(PY) -m benchmarks.api $(BENCH_ARGS)
 
 superuser: install
 	$(PY) manage.py createsuperuser

@@ -427,3 +427,62 @@ def needing_review(queryset: QuerySet[Partnership], reason: str = "") -> QuerySe
 def review_reasons(partnership: Partnership) -> list[str]:
     """The labels of the reasons a partnership annotated by with_review_reasons() needs review."""
     return [label for name, label in REVIEW_REASONS.items() if getattr(partnership, f"review_{name}", False)]
+
+
+# ------------------------------------------------------------------------------- map
+# (the whole selection: country-to-country flows when it is large, lines when small)
+
+
+class MapFlow(TypedDict):
+    a: str
+    b: str
+    na: str
+    nb: str
+    name: str
+    count: int
+    by_status: dict[str, int]
+    status: str
+    url: str
+
+
+def _numeric(code: str) -> str:
+    """ISO 3166-1 numeric, as the vendored world atlas names its country shapes."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    return str(int(country.numeric)) if country is not None else ""
+
+
+def map_flows(partnerships: "QuerySet[AsOf]", *, list_url: str) -> list[MapFlow]:
+    """Every partnership of the selection, counted per pair of countries (unordered) and
+    per status (the queryset's ``status``: current or as of its date), biggest flow first;
+    ``url``: the list of that pair. One query, whatever the number of partnerships."""
+    rows = (
+        partnerships.order_by()
+        .values("locality_a__country", "locality_b__country", "status")
+        .annotate(n=Count("pk"))
+    )
+    flows: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        key = tuple(sorted((row["locality_a__country"], row["locality_b__country"])))
+        bucket = flows.setdefault(key, _status_counts())  # type: ignore[arg-type]
+        bucket[row["status"] or "unknown"] += row["n"]
+    found: list[MapFlow] = []
+    for (a, b), by_status in flows.items():
+        count = sum(by_status.values())
+        found.append(
+            {
+                "a": a,
+                "b": b,
+                "na": _numeric(a),
+                "nb": _numeric(b),
+                "name": f"{country_name(a)} – {country_name(b)}",
+                "count": count,
+                "by_status": {key: value for key, value in by_status.items() if value},
+                # The colour: the status most of them have.
+                "status": max(STATUS_KEYS, key=lambda key: by_status[key]),
+                "url": f"{list_url}{'&' if '?' in list_url else '?'}between={a},{b}",
+            }
+        )
+    found.sort(key=lambda flow: (-flow["count"], flow["a"], flow["b"]))
+    return found

@@ -35,7 +35,8 @@ from .validators import country_name, validate_country_code
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 50
-MAP_LIMIT = 2000
+MAP_LIMIT = 2000  # more partnerships than this: the map shows flows between countries
+MAP_FLOW_TABLE = 100  # the biggest flows, as a table under the map
 LATEST_CHANGES = 10
 # The country page's rankings: partner countries and most-partnered localities shown.
 COUNTRY_PARTNERS = 25
@@ -475,21 +476,42 @@ def _float(value):
 
 @require_GET
 def map_view(request):
+    """The whole selection: its partnerships as lines when there are at most MAP_LIMIT of
+    them (a country, a locality, a filter), else as country-to-country flows with their
+    counts, coloured by the status most of them have, each linking to its list."""
     filterset, errors = _filter_partnerships(request)
-    partnerships = list(_rows(filterset, errors)[: MAP_LIMIT + 1])
-    truncated = len(partnerships) > MAP_LIMIT
-    partnerships = partnerships[:MAP_LIMIT]
     context = _filter_context(request, filterset, errors)
+    list_url = f"{reverse('partnerships:partnership-list')}?{context['query']}"
+    # Lines or flows? From the index's count when it has one, else from the rows
+    # themselves (at most MAP_LIMIT + 1 of them).
+    partnerships = []
+    total = None if _refused(errors) else filterset.index_count()
+    if total is None or total <= MAP_LIMIT:
+        partnerships = list(_rows(filterset, errors)[: MAP_LIMIT + 1])
+    flows = []
+    if total is not None and total > MAP_LIMIT or len(partnerships) > MAP_LIMIT:
+        base = _query_without(request, "page", "between")
+        flows = selectors.map_flows(
+            filterset.qs, list_url=f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
+        )
+        partnerships = []
+        total = sum(flow["count"] for flow in flows)
     context.update(
         {
             "partnerships": partnerships,
-            "truncated": truncated,
+            "flows": flows,
+            "flow_table": [
+                (flow, [flow["by_status"].get(key, 0) for key in selectors.STATUS_KEYS])
+                for flow in flows[:MAP_FLOW_TABLE]
+            ],
+            "flow_table_cut": len(flows) > MAP_FLOW_TABLE,
+            "total": total,
             "limit": MAP_LIMIT,
-            "map_points": _map_points(partnerships),
+            "map_points": flows or _map_points(partnerships),
             "unplaced": [
                 p for p in partnerships if p.locality_a.latitude is None or p.locality_b.latitude is None
             ],
-            "list_url": f"{reverse('partnerships:partnership-list')}?{context['query']}",
+            "list_url": list_url,
         }
     )
     return render(request, "partnerships/map.html", context)

@@ -36,10 +36,14 @@ class ApiPagination(PageNumberPagination):
     def get_page_size(self, request):
         return _positive_int(request, self.page_size_query_param, maximum=MAX_PAGE_SIZE) or self.page_size
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, count=None):
+        """``count``: the number of rows when the caller knows it more cheaply than
+        ``queryset.count()`` (the partnership list's index count)."""
         page_size = self.get_page_size(request)
         number = _positive_int(request, self.page_query_param) or 1
         paginator = self.django_paginator_class(queryset, page_size)
+        if count is not None:
+            paginator.count = count  # Paginator.count is a cached property
         try:
             self.page = paginator.page(number)
         except InvalidPage:

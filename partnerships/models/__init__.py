@@ -6,6 +6,7 @@
 - ``organizations``: Organization and OrganizationRelationship;
 - ``sources``: Source;
 - ``partnerships``: FocusArea, Partnership (with its queries), StatusEvent and Activity;
+- ``parties``: PartnershipParty, the list filters' index table (written by triggers);
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
 - ``corrections``: CorrectionRequest;
@@ -26,6 +27,7 @@ from .feed import FeedEntry
 from .figures import ReportedFigure
 from .localities import Locality, LocalityAlias, LocalityQuerySet
 from .organizations import Organization, OrganizationQuerySet, OrganizationRelationship
+from .parties import PartnershipParty
 from .partnerships import Activity, FocusArea, Partnership, PartnershipQuerySet, StatusEvent
 from .sources import Source, SourceQuerySet
 
@@ -47,6 +49,7 @@ __all__ = [
     "OrganizationRelationship",
     "PartialDatePair",
     "Partnership",
+    "PartnershipParty",
     "PartnershipQuerySet",
     "ReportedFigure",
     "Source",

@@ -6,6 +6,7 @@ filter partnerships (by country, by party, as they stood on a date)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ..dates import DatePrecision, raise_for
+from ..text import normalize_name
 from ..wording import event_phrase
 from .base import PartialDatePair, TimestampedModel, precision_field
 from .localities import Locality
@@ -32,6 +34,24 @@ class FocusArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _parties() -> models.QuerySet[Any]:
+    from .parties import PartnershipParty  # the index table refers back to Partnership
+
+    return PartnershipParty.objects.order_by()
+
+
+def _name_matches(text: str) -> models.QuerySet[Any]:
+    """The ids of the localities whose name, native name or an alias contains the text
+    (normalised): what Locality.matching() finds, as one UNION."""
+    from .localities import LocalityAlias
+
+    key = normalize_name(text)
+    by_name = Locality.objects.order_by().filter(name_key__contains=key).values("pk")
+    by_native = Locality.objects.order_by().filter(native_name_key__contains=key).values("pk")
+    by_alias = LocalityAlias.objects.order_by().filter(name_key__contains=key).values("locality_id")
+    return by_name.union(by_native, by_alias)
 
 
 class PartnershipQuerySet(models.QuerySet["Partnership"]):
@@ -94,15 +114,23 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def active(self) -> PartnershipQuerySet:
         return self.filter(current_status=Partnership.Status.ACTIVE)
 
+    # The country, between and name filters go through the list index table
+    # (PartnershipParty, models/parties.py): an ordered index scan, not a join of every
+    # partnership with both localities. One country or a pair is a join that yields at most
+    # one index row per partnership (so the list can be ordered by the index and counted
+    # from it); several countries a semi-join (a partnership with a party in each of two
+    # of them is listed once).
+
     def in_country(self, *codes: str) -> PartnershipQuerySet:
         """Partnerships with a party in any of the countries."""
-        return self.filter(Q(locality_a__country__in=codes) | Q(locality_b__country__in=codes))
+        if len(codes) == 1:
+            return self.filter(parties__country=codes[0], parties__is_country_row=True)
+        return self.filter(pk__in=_parties().filter(country__in=codes).values("partnership_id"))
 
     def between(self, country_1: str, country_2: str) -> PartnershipQuerySet:
         """Partnerships with one party in each of the two countries."""
         return self.filter(
-            Q(locality_a__country=country_1, locality_b__country=country_2)
-            | Q(locality_a__country=country_2, locality_b__country=country_1)
+            parties__country=country_1, parties__other_country=country_2, parties__is_country_row=True
         )
 
     def involving(self, locality: Locality | int) -> PartnershipQuerySet:
@@ -110,8 +138,13 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
 
     def matching(self, text: str) -> PartnershipQuerySet:
         """Partnerships where either party's name or alias contains the text."""
-        localities = Locality.objects.matching(text).values("pk")
-        return self.filter(Q(locality_a__in=localities) | Q(locality_b__in=localities))
+        localities = Locality.objects.matching(text)
+        if not localities.query.is_empty():
+            # The same localities as Locality.matching(), found as a union of three
+            # substring lookups that each use a trigram index on PostgreSQL (an OR with an
+            # EXISTS in one WHERE would scan every locality).
+            localities = _name_matches(text)
+        return self.filter(pk__in=_parties().filter(locality__in=localities).values("partnership_id"))
 
     def for_pair(self, locality_1: Locality | int, locality_2: Locality | int) -> PartnershipQuerySet:
         """The partnership between two localities, whichever order they were entered in."""
@@ -220,14 +253,23 @@ class Partnership(TimestampedModel):
         editable=False,
     )
 
+    # The parties' names, for the lists' default order (copies of locality_a.name and
+    # locality_b.name): written by database triggers only, like PartnershipParty's rows
+    # (models/parties.py), and left out of the edit history, which records the parties.
+    sort_name_a = models.CharField(max_length=200, blank=True, default="", editable=False)
+    sort_name_b = models.CharField(max_length=200, blank=True, default="", editable=False)
+
     objects = PartnershipQuerySet.as_manager()
 
     # Who changed what, when: every save through the admin, the API, imports and
     # bulk actions (bulk_create_with_history) lands in HistoricalPartnership.
-    history = HistoricalRecords(m2m_fields=[organizations, focus_areas])
+    history = HistoricalRecords(
+        m2m_fields=[organizations, focus_areas], excluded_fields=["sort_name_a", "sort_name_b"]
+    )
 
     class Meta:
-        ordering = ["locality_a__name", "locality_b__name", "id"]
+        # The parties' names (stored copies: an index serves the order), as before.
+        ordering = ["sort_name_a", "sort_name_b", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(locality_a=F("locality_b")),
@@ -257,6 +299,10 @@ class Partnership(TimestampedModel):
             models.Index(fields=["updated_at"], name="partnership_updated_idx"),
             # The review queue: never verified first, then the oldest verifications.
             models.Index(fields=["last_verified_at"], name="partnership_verified_idx"),
+            # Unfiltered lists in their default order (by the parties' names).
+            models.Index(fields=["sort_name_a", "sort_name_b", "id"], name="partnership_name_order_idx"),
+            # ?ordering=established / -established and ?ordering=updated_at.
+            models.Index(fields=["established_on", "id"], name="partnership_established_idx"),
         ]
 
     def __str__(self) -> str:

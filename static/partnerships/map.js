@@ -3,7 +3,13 @@
    CDN, no build step. Each element with data-map="ID" names a json_script element ID
    holding [{id, name, url, status, a: {name, lon, lat}, b: {name, lon, lat}}].
    data-fit="world" shows the whole world; data-fit="points" zooms to the partnerships.
-   Pages list the same partnerships as text, so nothing depends on this script. */
+   data-kind="flows": the element holds [{a, b, na, nb, name, count, by_status, status, url}]
+   instead, partnerships counted per pair of countries, drawn between the countries'
+   centroids (na, nb: ISO numeric, as the atlas names its shapes), wider for more.
+   Lines are great-circle arcs (d3-geo), cut where they cross the antimeridian, so a
+   Pacific partnership (Fiji–Samoa, Alaska–Kamchatka) is drawn across the Pacific, not
+   around the world. Pages list the same partnerships as text, so nothing depends on this
+   script. */
 (function () {
   "use strict";
 
@@ -60,9 +66,61 @@
     }
   }
 
+  function drawFlows(container, world, flows) {
+    var label = container.getAttribute("data-label") || "Map";
+    var width = 960;
+    var height = 480;
+    var projection = d3.geoNaturalEarth1();
+    projection.fitExtent([[4, 4], [width - 4, height - 4]], { type: "Sphere" });
+    var path = d3.geoPath(projection);
+    var shapes = topojson.feature(world, world.objects.countries).features;
+    var centres = {};
+    shapes.forEach(function (feature) {
+      centres[String(Number(feature.id))] = d3.geoCentroid(feature);
+    });
+
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "group", "aria-label": label,
+      preserveAspectRatio: "xMidYMid meet" });
+    titled(svg, label);
+    el("path", { class: "sphere", d: path({ type: "Sphere" }) }, svg);
+    var countries = el("g", { class: "countries", "aria-hidden": "true" }, svg);
+    shapes.forEach(function (feature) {
+      var d = path(feature);
+      if (d) titled(el("path", { class: "country", d: d }, countries), feature.properties.name);
+    });
+    var links = el("g", { class: "links flows" }, svg);
+    var drawn = 0;
+    // Small flows first, so the big ones are drawn on top.
+    flows.slice().reverse().forEach(function (flow) {
+      var a = centres[flow.na];
+      var b = centres[flow.nb];
+      if (!a || !b) return;
+      var status = statusOf(flow);
+      var text = flow.name + ": " + flow.count + " partnership" + (flow.count === 1 ? "" : "s") + " (" +
+        Object.keys(flow.by_status).map(function (key) {
+          return (key === "unknown" ? "no status" : key) + " " + flow.by_status[key];
+        }).join(", ") + ")";
+      var parent = el("a", { href: flow.url, class: "partnership" }, links);
+      titled(parent, text);
+      var width = Math.min(8, 0.75 + Math.log(flow.count) / Math.LN2 / 2);
+      if (flow.a === flow.b) {
+        var xy = projection(a);
+        if (xy) el("circle", { class: "place fill-" + status, cx: xy[0], cy: xy[1], r: 1.5 + width }, parent);
+      } else {
+        var line = el("path", { class: "link stroke-" + status, "data-status": status,
+          d: path({ type: "LineString", coordinates: [a, b] }) }, parent);
+        line.style.strokeWidth = width.toFixed(2);  // CSSOM: allowed by the page's CSP
+      }
+      drawn += 1;
+    });
+    container.replaceChildren(svg);
+    container.setAttribute("data-drawn", String(drawn));
+  }
+
   function draw(container, world) {
     var source = document.getElementById(container.getAttribute("data-map"));
     var partnerships = JSON.parse(source.textContent);
+    if (container.getAttribute("data-kind") === "flows") return drawFlows(container, world, partnerships);
     var zoom = container.getAttribute("data-fit") === "points";
     var withLinks = container.getAttribute("data-links") !== "no";
     var label = container.getAttribute("data-label") || "Map";

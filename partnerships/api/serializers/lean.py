@@ -1,0 +1,227 @@
+"""The lean path of the partnership list and its exports: the rows of
+``PartnershipSerializer`` built from plain ``values_list`` tuples, with no serializer or
+related manager per row, and encoded by orjson.
+
+The output is the serializer's, field for field and in its order (tests/test_lean_rows.py
+compares them on the seed and on generated data); the serializer stays the contract's
+description (OpenAPI schema, detail responses, writes). Four queries per page whatever
+its size: the count, the page's rows (with both parties and the time the registry last
+changed), their organizations and their focus areas."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import orjson
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from ...dates import DatePrecision
+from ...licensing import DATASET_LICENSES, REGISTRY_LICENSE, License
+from ...models import Partnership
+
+#: the columns of one row, in this order (``_row`` reads them by position)
+COLUMNS = (
+    "id",
+    "level",
+    "established_on",
+    "established_precision",
+    "status",
+    "status_since",
+    "status_since_precision",
+    "status_reported",
+    "status_reported_precision",
+    "updated_at",
+    "locality_a_id",
+    "locality_a__name",
+    "locality_a__country",
+    "locality_a__kind",
+    "locality_b_id",
+    "locality_b__name",
+    "locality_b__country",
+    "locality_b__kind",
+)
+#: the parties' coordinates, for GeoJSON
+GEO_COLUMNS = (
+    "locality_a__latitude",
+    "locality_a__longitude",
+    "locality_b__latitude",
+    "locality_b__longitude",
+)
+
+_PK = 987654321987  # a stand-in id: an URL is reversed once per request, then filled in
+_datetime = serializers.DateTimeField()
+
+
+def url_maker(request: Request | None, view_name: str) -> Callable[[Any], str]:
+    """``pk → absolute URL`` of ``view_name``, as ``ApiUrlField`` builds it."""
+    path = reverse(view_name, kwargs={"pk": _PK})
+    url = request.build_absolute_uri(path) if request is not None else path
+    prefix, suffix = url.split(str(_PK))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _date(date: datetime.date | None, precision: str | None) -> dict[str, Any]:
+    if date is None:
+        return {"date": None, "precision": None}
+    return {"date": date.isoformat(), "precision": precision or DatePrecision.DAY}
+
+
+class RowBuilder:
+    """Turns ``COLUMNS`` tuples into the serializer's rows, for one request."""
+
+    def __init__(self, request: Request | None) -> None:
+        self.partnership_url = url_maker(request, "api:partnership-detail")
+        self.html_url = url_maker(request, "partnerships:partnership-detail")
+        self.locality_url = url_maker(request, "api:locality-detail")
+        self.organization_url = url_maker(request, "api:organization-detail")
+
+    def rows(self, tuples: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        """The rows of ``tuples`` (one page or one export chunk): two queries, for the
+        organizations and the focus areas of all of them."""
+        ids = [t[0] for t in tuples]
+        organizations = self._organizations(ids)
+        focus_areas = self._focus_areas(ids)
+        return [self._row(t, organizations.get(t[0], []), focus_areas.get(t[0], [])) for t in tuples]
+
+    def _row(self, t: Sequence[Any], organizations: list[Any], focus_areas: list[Any]) -> dict[str, Any]:
+        locality_url = self.locality_url
+        return {
+            "id": t[0],
+            "url": self.partnership_url(t[0]),
+            "html_url": self.html_url(t[0]),
+            "kind": t[1],
+            "localities": [
+                {"id": t[10], "name": t[11], "country": t[12], "kind": t[13], "url": locality_url(t[10])},
+                {"id": t[14], "name": t[15], "country": t[16], "kind": t[17], "url": locality_url(t[14])},
+            ],
+            "established": _date(t[2], t[3]),
+            "status": t[4] or None,
+            "status_since": _date(t[5], t[6]),
+            "status_reported": _date(t[7], t[8]),
+            "organizations": organizations,
+            "focus_areas": focus_areas,
+            "updated_at": _datetime.to_representation(t[9]),
+        }
+
+    def _organizations(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        through = Partnership.organizations.through
+        found: dict[int, list[dict[str, Any]]] = {}
+        rows = (
+            through.objects.filter(partnership_id__in=ids)
+            .order_by("organization__name", "organization_id")
+            .values_list(
+                "partnership_id", "organization_id", "organization__name", "organization__abbreviation"
+            )
+        )
+        for partnership_id, pk, name, abbreviation in rows:
+            found.setdefault(partnership_id, []).append(
+                {"id": pk, "name": name, "abbreviation": abbreviation, "url": self.organization_url(pk)}
+            )
+        return found
+
+    def _focus_areas(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        through = Partnership.focus_areas.through
+        found: dict[int, list[dict[str, Any]]] = {}
+        rows = (
+            through.objects.filter(partnership_id__in=ids)
+            .order_by("focusarea__name", "focusarea_id")
+            .values_list("partnership_id", "focusarea__slug", "focusarea__name")
+        )
+        for partnership_id, slug, name in rows:
+            found.setdefault(partnership_id, []).append({"slug": slug, "name": name})
+        return found
+
+
+def page_rows(queryset: QuerySet[Partnership]) -> QuerySet[Any]:
+    """The list's rows as ``COLUMNS`` tuples, with ``registry_changed`` last (the queryset
+    annotates it: one value for all rows, computed once by the database)."""
+    return queryset.values_list(*COLUMNS, "registry_changed")
+
+
+def export_rows(
+    queryset: QuerySet[Partnership], builder: RowBuilder, *, geometry: bool = False, chunk: int = 2000
+) -> Iterator[tuple[dict[str, Any], Sequence[Any]]]:
+    """Every row of ``queryset``, streamed: (row with its ``license``, its tuple; with
+    ``geometry`` the parties' coordinates at the end), read from a server-side cursor
+    ``chunk`` rows at a time, with four queries per chunk (organizations, focus areas, and
+    the licences' citations). Memory stays that of a chunk."""
+    columns = (*COLUMNS, *GEO_COLUMNS) if geometry else COLUMNS
+    tuples: Iterable[Sequence[Any]] = queryset.values_list(*columns).iterator(chunk_size=chunk)
+    iterator = iter(tuples)
+    while batch := list(islice(iterator, chunk)):
+        rows = list(zip(builder.rows(batch), batch, strict=True))
+        with_licences(rows)
+        yield from rows
+
+
+def line(t: Sequence[Any]) -> dict[str, Any] | None:
+    """The GeoJSON line between the parties of an ``export_rows(geometry=True)`` tuple."""
+    lat_a, lon_a, lat_b, lon_b = t[-4:]
+    if lat_a is None or lon_a is None or lat_b is None or lon_b is None:
+        return None
+    return {"type": "LineString", "coordinates": [[float(lon_a), float(lat_a)], [float(lon_b), float(lat_b)]]}
+
+
+def dumps(data: Any) -> bytes:
+    """JSON as DRF's JSONRenderer writes it (compact, UTF-8, U+2028/U+2029 escaped)."""
+    return (
+        orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+    )
+
+
+def _default(value: Any) -> Any:
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return JSONEncoder().default(value)
+
+
+def licences_of(ids: list[int]) -> dict[int, list[License]]:
+    """Each partnership's licences (``licensing.partnership_licenses``: the registry's, then
+    each data set its own or its events' citations name), for a chunk of ids: one query."""
+    from ...models import Citation
+
+    found: dict[int, list[License]] = {pk: [REGISTRY_LICENSE] for pk in ids}
+    cited = (
+        Citation.objects.filter(
+            Q(partnership_id__in=ids) | Q(status_event__partnership_id__in=ids),
+            source__url__in=list(DATASET_LICENSES),
+        )
+        # Its own citations first, then its events', as partnership_licenses reads them.
+        .order_by(F("status_event__effective_on").asc(nulls_first=True), "status_event_id", "id")
+        .values_list(Coalesce("partnership_id", "status_event__partnership_id"), "source__url")
+    )
+    for pk, url in cited:
+        licence = DATASET_LICENSES[url]
+        if licence not in found[pk]:
+            found[pk].append(licence)
+    return found
+
+
+def with_licences(rows: list[tuple[dict[str, Any], Sequence[Any]]]) -> None:
+    """Add ``license`` (the licences, as the detail's ``license`` field) to export rows."""
+    licences = licences_of([t[0] for _row, t in rows])
+    for row, t in rows:
+        row["license"] = [licence.as_dict() for licence in licences[t[0]]]
+
+
+def geojson_bytes(features: Iterable[dict[str, Any]], *, batch: int = 500) -> Iterator[bytes]:
+    """A FeatureCollection, streamed a few hundred features per chunk."""
+    yield b'{"type": "FeatureCollection", "features": ['
+    separator = b"\n"
+    pending: list[bytes] = []
+    for feature in features:
+        pending.append(separator + dumps(feature))
+        separator = b",\n"
+        if len(pending) >= batch:
+            yield b"".join(pending)
+            pending = []
+    yield b"".join(pending) + b"\n]}\n"

@@ -1,0 +1,73 @@
+"""The partnership list's index table: one row per party of a partnership, with the
+party's country, the other party's country and the partnership's sort keys, so that
+"partnerships with a party in DE", "between DE and FR" and "involving this locality" are
+each one ordered index scan instead of a join of every partnership with its localities.
+
+The rows are derived data, written by the database itself: triggers (migration
+``0006_perf_list_index``) rebuild a partnership's rows whenever it is created or its
+parties change, and the rows of every partnership of a locality whose name or country
+changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
+bulk paths, the admin, fixtures). No Python code writes them; ``Partnership.sort_name_a``
+and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from .localities import Locality
+from .partnerships import Partnership
+
+
+class PartnershipParty(models.Model):
+    """One side of a partnership, as the list filters see it (written by triggers only)."""
+
+    #: rows the database writes: left out of snapshots (partnerships.exporting)
+    DERIVED_BY_DATABASE = True
+
+    class Side(models.TextChoices):
+        A = "a", "first party"
+        B = "b", "second party"
+
+    # DO_NOTHING: a trigger deletes a partnership's rows before the partnership itself.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.DO_NOTHING, related_name="parties", editable=False, db_index=False
+    )
+    side = models.CharField(max_length=1, choices=Side.choices, editable=False)
+    locality = models.ForeignKey(
+        Locality, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_index=False
+    )
+    country = models.CharField(max_length=2, editable=False)
+    other_country = models.CharField(max_length=2, editable=False)
+    # The row that stands for the partnership in its party's country: side a, and side b
+    # unless both parties lie in the same country (a domestic partnership counts once).
+    is_country_row = models.BooleanField(editable=False)
+    sort_name_a = models.CharField(max_length=200, editable=False)
+    sort_name_b = models.CharField(max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = "partnership party (list index)"
+        verbose_name_plural = "partnership parties (list index)"
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "side"], name="party_one_row_per_side"),
+        ]
+        indexes = [
+            # ?country=DE, in the list's default order: an ordered index scan that stops
+            # after one page; the count is an index-only scan of the same index.
+            models.Index(
+                fields=["country", "sort_name_a", "sort_name_b", "partnership"],
+                condition=Q(is_country_row=True),
+                name="party_country_order_idx",
+            ),
+            # ?between=DE,FR: the same, for a pair of countries.
+            models.Index(
+                fields=["country", "other_country", "sort_name_a", "sort_name_b", "partnership"],
+                condition=Q(is_country_row=True),
+                name="party_between_order_idx",
+            ),
+            # ?locality=…, ?q=… (the localities a name matches) and a locality's partnerships.
+            models.Index(fields=["locality", "partnership"], name="party_locality_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}{self.side}: {self.country}→{self.other_country}"
