@@ -8,7 +8,8 @@
 - ``partnerships``: FocusArea, Partnership (with its queries), StatusEvent and Activity;
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
-- ``corrections``: CorrectionRequest.
+- ``corrections``: CorrectionRequest;
+- ``duplicates``: the duplicate queue's "not a duplicate" answers.
 
 Import from ``partnerships.models``: every name below is re-exported here, and the app
 label, model names, tables and migrations are those of the single module this once was.
@@ -17,6 +18,7 @@ label, model names, tables and migrations are those of the single module this on
 from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
 from .citations import CITATION_TARGETS, Citation, CitationTarget
 from .corrections import CorrectionRequest
+from .duplicates import LocalityNotDuplicate, PartnershipNotDuplicate
 from .figures import ReportedFigure
 from .localities import Locality, LocalityAlias, LocalityQuerySet
 from .organizations import Organization, OrganizationQuerySet, OrganizationRelationship
@@ -33,12 +35,14 @@ __all__ = [
     "FocusArea",
     "Locality",
     "LocalityAlias",
+    "LocalityNotDuplicate",
     "LocalityQuerySet",
     "Organization",
     "OrganizationQuerySet",
     "OrganizationRelationship",
     "PartialDatePair",
     "Partnership",
+    "PartnershipNotDuplicate",
     "PartnershipQuerySet",
     "ReportedFigure",
     "Source",
