@@ -202,7 +202,7 @@ def _import(
                 row_methods.append(f"{label_} {method}")
                 if place.coordinates_check == OUTSIDE:
                     report.coordinate_flags.append((row.number, place.name, place.coordinates_note))
-                if method in (BY_NAME_KEY, BY_GAZETTEER) and candidate.id > 0:
+                if method in (BY_NAME_KEY, BY_GAZETTEER):
                     key = normalize_name(place.name)
                     if key and key not in candidate.name_keys:
                         provenance = source_label() if method == BY_GAZETTEER else alias_source
