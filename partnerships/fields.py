@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from .identity import identity_key
 from .text import normalize_name
 
 if TYPE_CHECKING:
@@ -46,6 +47,29 @@ class SearchKeyField(_CharField):
         return value
 
 
+class IdentityKeyField(SearchKeyField):
+    """The identity key of a name (``partnerships.identity.identity_key``): its folded base
+    and, from its words or the model's ``kind``, its area. Kept in step as search keys are."""
+
+    def __init__(self, *args: Any, populate_from: str, kind_from: str = "kind", **kwargs: Any) -> None:
+        self.kind_from = kind_from
+        super().__init__(*args, populate_from=populate_from, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind_from != "kind":
+            kwargs["kind_from"] = self.kind_from
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = identity_key(
+            getattr(model_instance, self.populate_from) or "",
+            getattr(model_instance, self.kind_from, "") or "",
+        )[: self.max_length]
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 def fill_search_keys(instance: models.Model) -> None:
     """Compute an instance's search keys now, so clean() can check them before saving."""
     for field in instance._meta.concrete_fields:
@@ -68,6 +92,7 @@ class SearchKeyedModel(models.Model):
             update_fields = listed | {
                 field.name
                 for field in self._meta.concrete_fields
-                if isinstance(field, SearchKeyField) and field.populate_from in listed
+                if isinstance(field, SearchKeyField)
+                and (field.populate_from in listed or getattr(field, "kind_from", None) in listed)
             }
         super().save(*args, update_fields=update_fields, **kwargs)

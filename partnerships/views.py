@@ -204,6 +204,11 @@ def locality_detail(request, pk):
         ),
         pk=pk,
     )
+    if locality.merged_into_id is not None:
+        # Merged into another record: that one is the place now.
+        return redirect(
+            reverse("partnerships:locality-detail", kwargs={"pk": locality.merged_into_id}), permanent=True
+        )
     partnerships = licensing.with_row_licenses(
         Partnership.objects.as_of(None).involving(locality).with_parties()
     )

@@ -60,6 +60,13 @@ class ImportUploadForm(forms.Form):
         "whole import and nothing is written.",
     )
 
+    both_sides = forms.BooleanField(
+        required=False,
+        label="Pairs named from both sides",
+        help_text="The list names each pair twice, once from each party (as Wikidata and the Wikipedia "
+        "lists do): the second listing is reported as the same partnership, not as an error.",
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
@@ -120,6 +127,7 @@ def _run(request, pending: dict, *, dry_run: bool):
         skip_bad_rows=pending["skip_bad_rows"],
         user=request.user,
         label=pending["name"],
+        repeated_pairs="skip" if pending.get("both_sides") else "error",
     )
 
 
@@ -161,6 +169,7 @@ def import_view(request):
         "source": form.cleaned_data["source"],
         "source_title": form.cleaned_data["source_title"],
         "skip_bad_rows": form.cleaned_data["skip_bad_rows"],
+        "both_sides": form.cleaned_data["both_sides"],
     }
     try:
         report = _run(request, pending, dry_run=True)

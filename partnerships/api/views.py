@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse as django_reverse
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -369,7 +370,10 @@ class PartnershipEvent(ApiMixin, generics.GenericAPIView):
 
 
 def _locality_rows() -> "QuerySet[Locality]":
-    return Locality.objects.annotate(registry_changed=selectors.registry_changed_expression())
+    # A record merged into another is a redirect (LocalityDetail), not a locality of its own.
+    return Locality.objects.filter(merged_into__isnull=True).annotate(
+        registry_changed=selectors.registry_changed_expression()
+    )
 
 
 @list_schema(
@@ -404,6 +408,19 @@ class LocalityDetail(ReadOnlyDetail):
             Prefetch("aliases", LocalityAlias.objects.order_by("valid_from", "name", "id")),
             selectors.citations_with_sources(),
         )
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # A record merged into another answers with a permanent redirect to it.
+        merged_into = (
+            Locality.objects.filter(pk=kwargs.get("pk"), merged_into__isnull=False)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if merged_into is not None:
+            return HttpResponsePermanentRedirect(
+                django_reverse("api:locality-detail", kwargs={"pk": merged_into})
+            )
+        return super().retrieve(request, *args, **kwargs)
 
     def get_object(self) -> Locality:
         locality: Locality = super().get_object()

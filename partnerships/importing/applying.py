@@ -6,6 +6,7 @@ each says what it wrote to the change log (services.feed.record_bulk)."""
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,7 +15,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from partnerships import services
-from partnerships.models import Citation, Locality, Partnership, Source, StatusEvent
+from partnerships.gazetteer import check_coordinates
+from partnerships.models import Citation, Locality, LocalityAlias, Partnership, Source, StatusEvent
 from partnerships.services import feed
 
 from .matching import Candidate, Place
@@ -37,6 +39,15 @@ def change_reason(label: str, source: SourceSpec | None = None) -> str:
 History = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class NewAlias:
+    """A row's spelling of a locality it matched by name key or gazetteer: kept as an alias."""
+
+    candidate_id: int
+    name: str
+    provenance: str
+
+
 @transaction.atomic
 def apply_plan(
     planned: list[Planned],
@@ -46,6 +57,7 @@ def apply_plan(
     user: AbstractBaseUser | None,
     label: str,
     progress: Progress,
+    aliases: list[NewAlias] | None = None,
 ) -> None:
     """Write the planned rows (see the module's docstring); ``used`` holds every locality
     the rows name, negative ids for those to create."""
@@ -105,6 +117,22 @@ def _apply(
     recorded = [item for item in planned if item.existing is not None]
     citations.extend(cite(item.row, partnership_id=item.recorded_pk) for item in recorded if item.cite)
     _bulk_create(citations, Citation, history)
+    new_aliases = [
+        LocalityAlias(
+            locality_id=real_ids[alias.candidate_id],
+            name=alias.name,
+            kind=LocalityAlias.Kind.VARIANT,
+            provenance=alias.provenance[:100],
+        )
+        for alias in aliases or []
+        if alias.candidate_id in real_ids
+    ]
+    # Their uniqueness per locality was settled in memory (the locality's names are known):
+    # only the fields are checked here, without a query per alias.
+    for record in new_aliases:
+        record.clean_fields(exclude=["locality", "name_key"])
+    if new_aliases:
+        bulk_create_with_history(new_aliases, LocalityAlias, **history)
 
     # A new status for a recorded partnership goes through the service, which checks it
     # against the whole timeline (checked already in the plan; rare in bulk files).
@@ -158,10 +186,13 @@ def _write_localities(
             if candidate.id < 0:
                 first_rows.setdefault(candidate.id, item.row)
     new_candidates = sorted((c for pk, c in used.items() if pk < 0), key=lambda c: -c.id)
-    localities = [
-        locality_for(Place(c.name, c.country, c.subdivision, c.kind, c.latitude, c.longitude, c.wikidata_id))
-        for c in new_candidates
-    ]
+    localities = []
+    for c in new_candidates:
+        check = check_coordinates(c.latitude, c.longitude, c.country, c.kind)
+        place = Place(c.name, c.country, c.subdivision, c.kind, c.latitude, c.longitude, c.wikidata_id)
+        localities.append(
+            locality_for(replace(place, coordinates_check=check.result, coordinates_note=check.note))
+        )
     created = _bulk_create(localities, Locality, history)
     return {c.id: (loc, first_rows[c.id]) for c, loc in zip(new_candidates, created, strict=True)}
 

@@ -76,10 +76,20 @@ class ProgressBar:
 
 def print_report(command, report, *, max_errors: int = 50) -> None:
     """Print the report; raise CommandError (exit status 1) when nothing could be written."""
-    for outcome in report.errors[:max_errors]:
+    for outcome in report.known_bad_rows_skipped:
+        why = report.known_bad_rows[outcome.row]
+        command.stderr.write(f"row {outcome.row}: skipped, a known bad row ({why}): {outcome.message}")
+    for row, name, note in report.coordinate_flags[:max_errors]:
+        command.stderr.write(f"row {row}: {name}: {note}")
+    if len(report.coordinate_flags) > max_errors:
+        command.stderr.write(
+            f"… and {len(report.coordinate_flags) - max_errors} more parties with coordinates outside "
+            "their country."
+        )
+    for outcome in report.blocking_errors[:max_errors]:
         command.stderr.write(f"row {outcome.row}: {outcome.message}")
-    if len(report.errors) > max_errors:
-        command.stderr.write(f"… and {len(report.errors) - max_errors} more rows with errors.")
+    if len(report.blocking_errors) > max_errors:
+        command.stderr.write(f"… and {len(report.blocking_errors) - max_errors} more rows with errors.")
     if report.ok:
         command.stdout.write(command.style.SUCCESS(report.summary()))
     else:

@@ -11,7 +11,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-PARTY_FIELDS = ("name", "country", "subdivision", "kind", "latitude", "longitude", "wikidata_id")
+# "wikidata" is another name of the "wikidata_id" column (a Wikidata extract's own).
+PARTY_FIELDS = ("name", "country", "subdivision", "kind", "latitude", "longitude", "wikidata_id", "wikidata")
 PARTY_COLUMNS = tuple(f"{side}_{name}" for side in ("a", "b") for name in PARTY_FIELDS)
 COLUMNS = (
     *PARTY_COLUMNS,

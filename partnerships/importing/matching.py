@@ -6,8 +6,14 @@ costs no query per row. A name matches a locality of the same country whose name
 native name or alias is the same ignoring case, diacritics and punctuation; failing that,
 the same once a trailing disambiguator in parentheses is set aside ("Setagaya (Tokyo)"
 and "Setagaya"), unless both carry different disambiguators ("Behringen (Bispingen)" is
-not "Behringen (Stadtilm)"). Coordinates rule out candidates too far away and break ties
-between the rest; what is still more than one candidate is ambiguous."""
+not "Behringen (Stadtilm)"). Failing that, the same identity key (partnerships.identity:
+admin words, qualifiers, river suffixes and spelling variants folded, an area's key never
+a town's) with qualifiers that do not contradict each other; failing that, the gazetteer
+(partnerships.gazetteer): a GeoNames city of the country known by the name, whose other
+names are a locality's ("Cologne" finds Köln). Coordinates rule out candidates too far
+away and break ties between the rest, unless either side's coordinates were flagged as
+outside its country (a wrong geocode never vetoes a name); what is still more than one
+candidate is ambiguous. Each match says how it was made (``Match.method``)."""
 
 import math
 import re
@@ -15,8 +21,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from partnerships.gazetteer import OUTSIDE, gazetteer
+from partnerships.identity import NameParts, name_parts, qualifiers_compatible
 from partnerships.models import Locality, LocalityAlias
 from partnerships.text import normalize_name
+
+# How a party was matched, strongest first (the import report counts them).
+BY_ID, BY_NAME, BY_ALIAS, BY_NAME_KEY, BY_GAZETTEER, NEW = (
+    "id",
+    "name",
+    "alias",
+    "name key",
+    "gazetteer",
+    "new",
+)
+METHODS = (BY_ID, BY_NAME, BY_ALIAS, BY_NAME_KEY, BY_GAZETTEER, NEW)
 
 # How far apart two geocodings of the same place may be. Cities are geocoded near their
 # centre by every source; a region, county or country may be placed anywhere in it.
@@ -62,6 +81,10 @@ class Candidate:
     longitude: Decimal | None = None
     wikidata_id: str = ""
     disambiguators: set[str] = field(default_factory=set)
+    coordinates_check: str = ""
+    name_keys: set[str] = field(default_factory=set)  # match keys of all its names
+    # {identity key: the qualifier sets of the names with that key}
+    identities: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     @property
     def has_coordinates(self) -> bool:
@@ -85,6 +108,8 @@ class Place:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     wikidata_id: str = ""
+    coordinates_check: str = ""
+    coordinates_note: str = ""
 
     @property
     def has_coordinates(self) -> bool:
@@ -99,6 +124,7 @@ class Match:
     # Every candidate left when there was more than one: a pair already recorded with
     # one of them settles which (so that a re-import finds the same records again).
     options: list[Candidate] = field(default_factory=list)
+    method: str = ""  # one of METHODS once resolved
 
 
 def _creation_order(candidate: Candidate):
@@ -112,6 +138,9 @@ class LocalityIndex:
         self._by_key: dict[tuple[str, str], dict[int, Candidate]] = defaultdict(dict)
         self._by_base: dict[tuple[str, str], dict[int, Candidate]] = defaultdict(dict)
         self._by_wikidata: dict[str, Candidate] = {}
+        self._by_identity: dict[tuple[str, str], dict[int, Candidate]] = defaultdict(dict)
+        # (country, match key, candidate id) of the keys that are only an alias's.
+        self._alias_keys: set[tuple[str, str, int]] = set()
         self._next_new = -1
 
     @classmethod
@@ -133,32 +162,50 @@ class LocalityIndex:
             "latitude",
             "longitude",
             "wikidata_id",
+            "coordinates_check",
         )
-        for pk, name, native, country, subdivision, kind, lat, lon, wikidata in rows.iterator(
+        # A record merged into another is a redirect, never a match.
+        rows = rows.filter(merged_into__isnull=True)
+        for pk, name, native, country, subdivision, kind, lat, lon, wikidata, check in rows.iterator(
             chunk_size=5000
         ):
-            candidates[pk] = Candidate(pk, name, country, subdivision, kind, lat, lon, wikidata)
+            candidates[pk] = Candidate(
+                pk, name, country, subdivision, kind, lat, lon, wikidata, coordinates_check=check
+            )
             names[pk].extend(n for n in (name, native) if n)
-        aliases = LocalityAlias.objects.filter(locality__country__in=countries).values_list(
-            "locality_id", "name"
-        )
+        aliases = LocalityAlias.objects.filter(
+            locality__country__in=countries, locality__merged_into__isnull=True
+        ).values_list("locality_id", "name")
+        alias_names: dict[int, list[str]] = defaultdict(list)
         for pk, name in aliases.iterator(chunk_size=5000):
-            names[pk].append(name)
+            alias_names[pk].append(name)
         for pk, candidate in candidates.items():
             index._register(candidate, names[pk])
+            index._register(candidate, alias_names[pk], alias=True)
         return index
 
-    def _register(self, candidate: Candidate, names) -> None:
+    def _register(self, candidate: Candidate, names, *, alias: bool = False) -> None:
         for name in names:
             full = match_key(name)
             base, disambiguator = split_disambiguator(name)
             if full:
+                if alias and full not in candidate.name_keys:
+                    self._alias_keys.add((candidate.country, full, candidate.id))
                 self._by_key[(candidate.country, full)][candidate.id] = candidate
+                candidate.name_keys.add(full)
             if base:
                 self._by_base[(candidate.country, base)][candidate.id] = candidate
                 candidate.disambiguators.add(disambiguator)
+            parts = name_parts(name, candidate.kind)
+            if parts.base:
+                candidate.identities.setdefault(parts.key, []).append(parts.qualifiers)
+                self._by_identity[(candidate.country, parts.key)][candidate.id] = candidate
         if candidate.wikidata_id:
             self._by_wikidata[candidate.wikidata_id] = candidate
+
+    def learn(self, candidate: Candidate, name: str) -> None:
+        """Another name of a candidate (an alias the import adds): later rows match it."""
+        self._register(candidate, [name], alias=True)
 
     def add_new(self, place: Place) -> Candidate:
         """Register a locality this import will create, so later rows match it."""
@@ -171,6 +218,7 @@ class LocalityIndex:
             place.latitude,
             place.longitude,
             place.wikidata_id,
+            coordinates_check=place.coordinates_check,
         )
         self._next_new -= 1
         self._register(candidate, [place.name])
@@ -184,29 +232,88 @@ class LocalityIndex:
                     error=f"Wikidata id {place.wikidata_id} belongs to {candidate}, which is not in "
                     f"{place.country}."
                 )
-            return Match(candidate=candidate)
-        candidates = self._plausible(
-            place, self._by_key.get((place.country, match_key(place.name)), {}).values()
-        )
+            return Match(candidate=candidate, method=BY_ID)
+        key = match_key(place.name)
+        candidates = self._plausible(place, self._by_key.get((place.country, key), {}).values())
+        method = BY_NAME
         if not candidates:
             base, disambiguator = split_disambiguator(place.name)
+            parts = name_parts(place.name, place.kind)
             candidates = self._plausible(
                 place,
                 [
                     c
                     for c in self._by_base.get((place.country, base), {}).values()
                     # Two different disambiguators name two different places.
-                    if not disambiguator or not (c.disambiguators - {""}) or disambiguator in c.disambiguators
+                    if (
+                        not disambiguator
+                        or not (c.disambiguators - {""})
+                        or disambiguator in c.disambiguators
+                    )
+                    # … and a district is not the town it is named after.
+                    and parts.key in c.identities
                 ],
             )
-        if len(candidates) <= 1:
-            return Match(candidate=candidates[0] if candidates else None)
+        if not candidates:
+            candidates = self._by_name_key(place)
+            method = BY_NAME_KEY
+        if not candidates:
+            candidates = self._by_gazetteer(place)
+            method = BY_GAZETTEER
+        if not candidates:
+            return Match()
+        if len(candidates) == 1:
+            return Match(candidate=candidates[0], method=self._method(method, place, key, candidates[0]))
         candidates.sort(key=_creation_order)
         located = [c for c in candidates if c.has_coordinates]
         if place.has_coordinates and located:
             ranked = sorted(located, key=lambda c: (self._distance(place, c), _creation_order(c)))
-            return Match(candidate=ranked[0], options=candidates)
+            return Match(
+                candidate=ranked[0],
+                options=candidates,
+                method=self._method(method, place, key, ranked[0]),
+            )
         return Match(ambiguous=candidates, options=candidates)
+
+    def _method(self, method: str, place: Place, key: str, candidate: Candidate) -> str:
+        if method == BY_NAME and (place.country, key, candidate.id) in self._alias_keys:
+            return BY_ALIAS
+        return method
+
+    def _by_name_key(self, place: Place) -> list[Candidate]:
+        parts = name_parts(place.name, place.kind)
+        if not parts.base:
+            return []
+        return self._plausible(
+            place,
+            [
+                c
+                for c in self._by_identity.get((place.country, parts.key), {}).values()
+                if any(qualifiers_compatible(parts.qualifiers, q) for q in c.identities[parts.key])
+            ],
+        )
+
+    def _by_gazetteer(self, place: Place) -> list[Candidate]:
+        """The localities that a GeoNames city of the country known by this name is
+        known as, when the name is one such city's (the nearest, with coordinates)."""
+        if place.kind not in ("", Locality.Kind.CITY):
+            return []
+        cities = gazetteer().cities(place.name, place.country)
+        if place.has_coordinates and place.coordinates_check != OUTSIDE:
+            cities = [
+                c
+                for c in cities
+                if c.distance_to(float(place.latitude), float(place.longitude)) <= CITY_TOLERANCE_KM  # type: ignore[arg-type]
+            ]
+        if len(cities) != 1:
+            return []
+        found: dict[int, Candidate] = {}
+        for name in cities[0].names:
+            parts: NameParts = name_parts(name)
+            for candidate in self._by_identity.get((place.country, parts.key), {}).values():
+                if candidate.kind == Locality.Kind.CITY:
+                    found[candidate.id] = candidate
+        return self._plausible(place, found.values())
 
     def _plausible(self, place: Place, candidates) -> list[Candidate]:
         """The candidates that may be the place: none with another subdivision, another
@@ -220,8 +327,13 @@ class LocalityIndex:
         if place.wikidata_id:
             # A locality with another Wikidata id is another place.
             candidates = [c for c in candidates if not c.wikidata_id or c.wikidata_id == place.wikidata_id]
-        if place.has_coordinates:
-            candidates = [c for c in candidates if self._distance(place, c) <= self._tolerance(place, c)]
+        if place.has_coordinates and place.coordinates_check != OUTSIDE:
+            # Coordinates flagged as outside their country are wrong: they veto nothing.
+            candidates = [
+                c
+                for c in candidates
+                if c.coordinates_check == OUTSIDE or self._distance(place, c) <= self._tolerance(place, c)
+            ]
         return candidates
 
     @staticmethod

@@ -27,6 +27,15 @@ class ImportReport:
     localities_ambiguous: int = 0
     written: bool = False
     file_error: str = ""
+    # Rows a bundled data set is known to get wrong ({row: why}): skipped, never blocking.
+    known_bad_rows: dict[int, str] = field(default_factory=dict)
+    # How each locality the rows name was matched: {method: count} (matching.METHODS).
+    match_methods: dict[str, int] = field(default_factory=dict)
+    # {row: "first party name key, second party new"}
+    row_methods: dict[int, str] = field(default_factory=dict)
+    # (row, name, why) of each party whose coordinates lie outside its country.
+    coordinate_flags: list[tuple[int, str, str]] = field(default_factory=list)
+    aliases_added: int = 0
 
     def _count(self, action):
         return sum(1 for o in self.outcomes if o.action == action)
@@ -48,6 +57,15 @@ class ImportReport:
         return [o for o in self.outcomes if o.action == ERROR]
 
     @property
+    def blocking_errors(self) -> list[RowOutcome]:
+        """The errors that stop an import: all but the known bad rows."""
+        return [o for o in self.errors if o.row not in self.known_bad_rows]
+
+    @property
+    def known_bad_rows_skipped(self) -> list[RowOutcome]:
+        return [o for o in self.errors if o.row in self.known_bad_rows]
+
+    @property
     def groups(self) -> list[tuple[str, str, list[RowOutcome]]]:
         """(action, heading, outcomes) for the rows to create, to update and unchanged."""
         headings = (
@@ -62,7 +80,7 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.file_error and (not self.errors or self.skip_bad_rows)
+        return not self.file_error and (not self.blocking_errors or self.skip_bad_rows)
 
     def summary(self) -> str:
         if self.file_error:
@@ -79,7 +97,24 @@ class ImportReport:
             f"{self.unchanged} unchanged, {len(self.errors)} with errors. Localities: "
             f"{self.localities_matched} matched, {self.localities_created} new, "
             f"{self.localities_ambiguous} ambiguous."
+            + (f" Matched by: {self.methods_text()}." if self.match_methods else "")
+            + (f" {self.aliases_added} new aliases." if self.aliases_added else "")
+            + (
+                f" {len(self.coordinate_flags)} parties with coordinates outside their country."
+                if self.coordinate_flags
+                else ""
+            )
+            + (
+                f" {len(self.known_bad_rows_skipped)} known bad rows skipped."
+                if self.known_bad_rows_skipped
+                else ""
+            )
         )
+
+    def methods_text(self) -> str:
+        from .matching import METHODS
+
+        return ", ".join(f"{m} {self.match_methods[m]}" for m in METHODS if self.match_methods.get(m))
 
     def as_dict(self) -> dict:
         return {
@@ -95,5 +130,13 @@ class ImportReport:
                 "matched": self.localities_matched,
                 "created": self.localities_created,
                 "ambiguous": self.localities_ambiguous,
+                "matched_by": dict(self.match_methods),
+                "aliases_added": self.aliases_added,
             },
+            "coordinates_outside_country": [
+                {"row": row, "name": name, "note": note} for row, name, note in self.coordinate_flags
+            ],
+            "known_bad_rows_skipped": [
+                {"row": o.row, "message": o.message} for o in self.known_bad_rows_skipped
+            ],
         }

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from partnerships.dates import PartialDate
+from partnerships.gazetteer import check_coordinates
+from partnerships.identity import inferred_kind
 from partnerships.models import Citation, Locality, Partnership, Source, StatusEvent
 from partnerships.services import SourceInput
 from partnerships.text import normalize_name
@@ -83,7 +85,7 @@ def error_messages(error: ValidationError, prefix: str = "") -> list[str]:
 # What the checks here leave out of each record: its links to other records (set only
 # when writing; checking a foreign key is a query) and the keys save() derives.
 _EXCLUDE: dict[type[models.Model], list[str]] = {
-    Locality: ["parent", "name_key", "native_name_key"],
+    Locality: ["parent", "name_key", "native_name_key", "identity_key", "merged_into"],
     Partnership: ["locality_a", "locality_b", "last_verified_by", "organizations", "focus_areas"],
     StatusEvent: ["partnership", "declaring_organization", "recorded_by"],
     Citation: ["source", *Citation.TARGETS],
@@ -148,6 +150,7 @@ def _parse_place(row: dict, side: str, label: str, cache: dict) -> Place:
         cell("latitude"),
         cell("longitude"),
         cell("wikidata_id"),
+        cell("wikidata"),
     )
     # A data set names the same place in many rows: parse and validate it once.
     if raw in cache:
@@ -162,7 +165,10 @@ def _parse_place(row: dict, side: str, label: str, cache: dict) -> Place:
             raise RowError(
                 f"“{cell('subdivision')}” is not an ISO 3166-2 subdivision of {country.code} (the {label})"
             )
-    kind = _choice(cell("kind"), Locality.Kind.choices, f"{label} kind") if cell("kind") else ""
+    # Not stated: what the name's own words say ("Roth (district)" is a county), if anything.
+    kind = (
+        _choice(cell("kind"), Locality.Kind.choices, f"{label} kind") if cell("kind") else inferred_kind(name)
+    )
     latitude = _coordinate(cell("latitude"), f"the {label}'s latitude")
     longitude = _coordinate(cell("longitude"), f"the {label}'s longitude")
     # Mirrors the constraint locality_coordinates_valid (clean() checks only "both or neither").
@@ -170,6 +176,7 @@ def _parse_place(row: dict, side: str, label: str, cache: dict) -> Place:
         raise RowError(f"the {label}'s latitude {latitude} is not within ±90")
     if longitude is not None and not -180 <= longitude <= 180:
         raise RowError(f"the {label}'s longitude {longitude} is not within ±180")
+    check = check_coordinates(latitude, longitude, country.code, kind or Locality.Kind.CITY)
     place = Place(
         name=name,
         country=country.code,
@@ -177,7 +184,9 @@ def _parse_place(row: dict, side: str, label: str, cache: dict) -> Place:
         kind=kind,
         latitude=latitude,
         longitude=longitude,
-        wikidata_id=cell("wikidata_id").upper(),
+        wikidata_id=(cell("wikidata_id") or cell("wikidata")).upper(),
+        coordinates_check=check.result,
+        coordinates_note=check.note,
     )
     _validate(locality_for(place), f"{label}: ")
     cache[raw] = place
@@ -193,6 +202,7 @@ def locality_for(place: Place) -> Locality:
         latitude=place.latitude,
         longitude=place.longitude,
         wikidata_id=place.wikidata_id,
+        coordinates_check=place.coordinates_check,
     )
 
 

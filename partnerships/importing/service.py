@@ -32,12 +32,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from partnerships import services
+from partnerships.gazetteer import OUTSIDE, source_label
 from partnerships.integrity import is_uniqueness_refusal
 from partnerships.text import normalize_name
 
-from .applying import BATCH_SIZE, change_reason
+from .applying import BATCH_SIZE, NewAlias, change_reason
 from .applying import apply_plan as _apply
-from .matching import Candidate, LocalityIndex, Place
+from .matching import BY_GAZETTEER, BY_NAME_KEY, NEW, Candidate, LocalityIndex, Place
 from .planning import (
     Planned,
     check_timelines,
@@ -86,6 +87,7 @@ def import_partnerships(
     label: str = "",
     progress: Callable[[str, int, int], None] | None = None,
     repeated_pairs: str = "error",
+    known_bad_rows: dict[int, str] | None = None,
 ) -> ImportReport:
     """Import rows (row number, {column: text}) in the import format; see the module's
     docstring. ``source`` is cited by every row that names no source of its own.
@@ -96,7 +98,15 @@ def import_partnerships(
 
     Imports that write are run one at a time on PostgreSQL (a transaction-level advisory
     lock taken before planning), so two imports started at the same moment answer as if
-    run one after the other: the second plans against what the first wrote."""
+    run one after the other: the second plans against what the first wrote.
+
+    ``known_bad_rows`` ({row number: why}) are rows a bundled data set is known to get
+    wrong: reported and skipped without blocking the others.
+
+    A party matched by name key or by the gazetteer keeps the row's spelling as an alias
+    of the locality (provenance "import:<label>" or "gazetteer:<name version>"); the
+    report says how each party was matched and lists coordinates flagged as outside their
+    country."""
     arguments: dict[str, Any] = {
         "rows": rows,
         "source": source,
@@ -106,6 +116,7 @@ def import_partnerships(
         "label": label,
         "progress": progress,
         "repeated_pairs": repeated_pairs,
+        "known_bad_rows": known_bad_rows or {},
     }
     if dry_run or connection.vendor != "postgresql":
         return _import(**arguments)
@@ -125,8 +136,11 @@ def _import(
     label: str,
     progress: Callable[[str, int, int], None] | None,
     repeated_pairs: str,
+    known_bad_rows: dict[int, str],
 ) -> ImportReport:
-    report = ImportReport(label=label, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    report = ImportReport(
+        label=label, dry_run=dry_run, skip_bad_rows=skip_bad_rows, known_bad_rows=dict(known_bad_rows)
+    )
     progress = progress or (lambda phase, done, total: None)
     rows = list(rows)
     report.rows = len(rows)
@@ -156,10 +170,14 @@ def _import(
     planned: list[Planned] = []
     seen_pairs: dict[tuple[int, int], int] = {}
     ambiguous_names = set()
+    methods: dict[int, str] = {}  # candidate id: how the first row naming it matched it
+    new_aliases: dict[tuple[int, str], NewAlias] = {}
+    alias_source = f"import:{label or 'an import'}"
     for done, row in enumerate(parsed, 1):
         if done % PROGRESS_EVERY == 0 or done == len(parsed):
             progress("matching localities", done, len(parsed))
         resolved: list[Candidate] = []
+        row_methods: list[str] = []
         problems: list[str] = []
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
@@ -178,7 +196,21 @@ def _import(
                     f"localities: {choices}. Give its coordinates or Wikidata id to tell them apart"
                 )
             else:
-                resolved.append(match.candidate or index.add_new(place))
+                candidate = match.candidate or index.add_new(place)
+                method = match.method if match.candidate else NEW
+                methods.setdefault(candidate.id, method)
+                row_methods.append(f"{label_} {method}")
+                if place.coordinates_check == OUTSIDE:
+                    report.coordinate_flags.append((row.number, place.name, place.coordinates_note))
+                if method in (BY_NAME_KEY, BY_GAZETTEER):
+                    key = normalize_name(place.name)
+                    if key and key not in candidate.name_keys:
+                        provenance = source_label() if method == BY_GAZETTEER else alias_source
+                        new_aliases.setdefault(
+                            (candidate.id, key), NewAlias(candidate.id, place.name, provenance)
+                        )
+                        index.learn(candidate, place.name)
+                resolved.append(candidate)
         pair_text = " – ".join(p.name for p in row.places)
         if problems:
             fail(row.number, "; ".join(problems), pair_text)
@@ -190,7 +222,10 @@ def _import(
         key = (min(a.id, b.id), max(a.id, b.id))
         if key in seen_pairs and repeated_pairs == "skip":
             outcomes[row.number] = RowOutcome(
-                row.number, UNCHANGED, f"the same partnership as row {seen_pairs[key]}; skipped", pair_text
+                row.number,
+                UNCHANGED,
+                f"the same partnership as row {seen_pairs[key]} (named from the other side); skipped",
+                pair_text,
             )
             continue
         if key in seen_pairs:
@@ -202,6 +237,7 @@ def _import(
             )
             continue
         seen_pairs[key] = row.number
+        report.row_methods[row.number] = ", ".join(row_methods)
         planned.append(Planned(row=row, a=a, b=b, existing=existing.get(key)))
 
     for item in planned:
@@ -230,11 +266,15 @@ def _import(
     report.localities_matched = sum(1 for pk in used if pk > 0)
     report.localities_created = sum(1 for pk in used if pk < 0)
     report.localities_ambiguous = len(ambiguous_names)
+    for pk in used:
+        report.match_methods[methods.get(pk, NEW)] = report.match_methods.get(methods.get(pk, NEW), 0) + 1
+    aliases = [alias for alias in new_aliases.values() if alias.candidate_id in used]
+    report.aliases_added = len(aliases)
 
-    if dry_run or (report.errors and not skip_bad_rows):
+    if dry_run or (report.blocking_errors and not skip_bad_rows):
         return report
     try:
-        _apply(planned, used, sources, user=user, label=label, progress=progress)
+        _apply(planned, used, sources, user=user, label=label, progress=progress, aliases=aliases)
     except (IntegrityError, ValidationError) as exc:
         # The transaction is rolled back whole. Someone else wrote the same records
         # between the check and the write (a constraint, or a uniqueness check, refused

@@ -10,6 +10,7 @@
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
 - ``corrections``: CorrectionRequest;
+- ``duplicates``: the duplicate queue's "not a duplicate" answers;
 - ``feed``: FeedEntry, the change log the change feed serves;
 - ``Job`` (from ``partnerships.jobs.models``): the background jobs (imports, exports).
 
@@ -23,6 +24,7 @@ from partnerships.jobs.models import Job
 from .base import PRECISION_HELP, PartialDatePair, TimestampedModel, precision_field
 from .citations import CITATION_TARGETS, Citation, CitationTarget
 from .corrections import CorrectionRequest
+from .duplicates import LocalityNotDuplicate, PartnershipNotDuplicate
 from .feed import FeedEntry
 from .figures import ReportedFigure
 from .localities import Locality, LocalityAlias, LocalityQuerySet
@@ -43,12 +45,14 @@ __all__ = [
     "Job",
     "Locality",
     "LocalityAlias",
+    "LocalityNotDuplicate",
     "LocalityQuerySet",
     "Organization",
     "OrganizationQuerySet",
     "OrganizationRelationship",
     "PartialDatePair",
     "Partnership",
+    "PartnershipNotDuplicate",
     "PartnershipParty",
     "PartnershipQuerySet",
     "ReportedFigure",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ..dates import raise_for
-from ..fields import SearchKeyedModel, SearchKeyField, fill_search_keys
+from ..fields import IdentityKeyField, SearchKeyedModel, SearchKeyField, fill_search_keys
 from ..text import normalize_name
 from ..validators import (
     country_name,
@@ -91,8 +91,34 @@ class Locality(SearchKeyedModel, TimestampedModel):
     )
     description = models.TextField(blank=True)
 
+    class CoordinatesCheck(models.TextChoices):
+        NOT_CHECKED = "", "not checked (no coordinates)"
+        OK = "ok", "in its country"
+        OUTSIDE = "outside", "outside its country"
+        UNKNOWN = "unknown", "cannot be checked (no reference places in the country)"
+
+    coordinates_check = models.CharField(
+        max_length=10,
+        choices=CoordinatesCheck.choices,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Whether the coordinates lie in the country, by the offline gazetteer (set by the services).",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_localities",
+        editable=False,
+        help_text="Set when this record was merged into another: it stays as a redirect.",
+    )
+
     name_key = SearchKeyField(populate_from="name")
     native_name_key = SearchKeyField(populate_from="native_name")
+    # Admin words, qualifiers and spelling variants folded (partnerships.identity).
+    identity_key = IdentityKeyField(populate_from="name")
 
     objects = LocalityQuerySet.as_manager()
 
@@ -132,6 +158,11 @@ class Locality(SearchKeyedModel, TimestampedModel):
                 name="locality_not_own_parent",
                 violation_error_message="A locality cannot lie in itself.",
             ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")),
+                name="locality_not_merged_into_itself",
+                violation_error_message="A locality cannot be merged into itself.",
+            ),
             models.UniqueConstraint(
                 fields=["wikidata_id"],
                 condition=~Q(wikidata_id=""),
@@ -144,6 +175,8 @@ class Locality(SearchKeyedModel, TimestampedModel):
             models.Index(fields=["country", "name_key"], name="locality_country_name_idx"),
             # Exact-name matching across countries (search by any spelling).
             models.Index(fields=["name_key"], name="locality_name_key_idx"),
+            # Imports' name-key matching and the duplicate queue: same country, same identity key.
+            models.Index(fields=["country", "identity_key"], name="locality_country_identity_idx"),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +199,8 @@ class Locality(SearchKeyedModel, TimestampedModel):
             )
         if self.parent_id and self.pk and self.parent_id == self.pk:
             errors["parent"] = "A locality cannot lie in itself."
+        if self.merged_into_id and self.pk and self.merged_into_id == self.pk:
+            errors["merged_into"] = "A locality cannot be merged into itself."
         raise_for(errors)
 
 
@@ -183,6 +218,12 @@ class LocalityAlias(SearchKeyedModel):
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 language tag, e.g. ru, uk, de.")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.VARIANT)
+    provenance = models.CharField(
+        max_length=100,
+        default="curated",
+        help_text="Where the name came from: curated (staff), gazetteer:<name version>, "
+        "import:<data set>, merge:<locality merged in>.",
+    )
     valid_from = models.DateField(null=True, blank=True, help_text="When the name came into use, if known.")
     valid_from_precision = precision_field(blank=True)
     valid_from_partial = PartialDatePair(

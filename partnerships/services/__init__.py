@@ -5,12 +5,14 @@ functions, so the rules hold whichever door the data comes in by.
 The rooms: ``inputs`` (plain values callers hand in), ``sources`` (sources and
 citations), ``timeline`` (status events and the derived current status), ``records``
 (localities, organizations, partnerships, activities, figures) and ``curation``
-(verification and correction requests); ``changes`` holds the one way an update service
+(verification and correction requests), ``merging`` (merging two records of one place,
+and splitting a wrong merge); ``changes`` holds the one way an update service
 sets, validates and saves a record's own fields. Import from ``partnerships.services``; the
 names below are its public surface."""
 
 from .curation import annotate_correction, review_corrections, submit_correction, verify_partnership
 from .inputs import AliasInput, CitationInput, SourceInput
+from .merging import MergePlan, merge_localities, plan_merge, split_locality
 from .records import (
     add_activity,
     add_locality_alias,
@@ -59,6 +61,7 @@ __all__ = [
     "DERIVED_PARTNERSHIP_FIELDS",
     "AliasInput",
     "CitationInput",
+    "MergePlan",
     "SourceInput",
     "add_activity",
     "add_citation",
@@ -73,6 +76,8 @@ __all__ = [
     "create_source",
     "current_status_fields",
     "delete_status_event",
+    "merge_localities",
+    "plan_merge",
     "record_status_change",
     "record_status_event",
     "refresh_current_status",
@@ -81,6 +86,7 @@ __all__ = [
     "remove_locality_alias",
     "review_corrections",
     "save_partnership",
+    "split_locality",
     "submit_correction",
     "transition_error",
     "update_activity",

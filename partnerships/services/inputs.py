@@ -50,6 +50,8 @@ class AliasInput:
     language: str = ""
     valid_from: PartialDate | None = None
     valid_to: PartialDate | None = None
+    # Where the name came from: "curated", "gazetteer:<name version>", "import:<data set>".
+    provenance: str = "curated"
 
 
 def acting_user(user: Actor) -> "User | None":

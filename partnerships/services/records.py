@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..dates import PartialDate
+from ..gazetteer import check_coordinates
 from ..models import (
     Activity,
     FocusArea,
@@ -53,6 +54,7 @@ def create_locality(
         wikidata_id=wikidata_id,
         description=description,
     )
+    set_coordinates_check(locality)
     save_valid(locality)
     for alias in aliases:
         add_locality_alias(locality=locality, alias=alias)
@@ -65,6 +67,7 @@ def add_locality_alias(*, locality: Locality, alias: AliasInput) -> LocalityAlia
         name=alias.name.strip(),
         kind=alias.kind,
         language=alias.language,
+        provenance=alias.provenance,
         **LocalityAlias.valid_from_partial.columns(alias.valid_from),
         **LocalityAlias.valid_to_partial.columns(alias.valid_to),
     )
@@ -268,7 +271,20 @@ def add_reported_figure(
 def update_locality(*, locality: Locality, **changes: Any) -> Locality:
     """Correct a locality's own fields (name, country, kind, coordinates, parent, …); its
     aliases and citations have services of their own."""
+    if {"latitude", "longitude", "country", "kind"} & set(changes):
+        for name in ("latitude", "longitude", "country", "kind"):
+            if name in changes:
+                setattr(locality, name, changes[name])
+        set_coordinates_check(locality)
+        changes = {**changes, "coordinates_check": locality.coordinates_check}
     return save_changes(locality, changes)
+
+
+def set_coordinates_check(locality: Locality) -> None:
+    """Flag coordinates that lie outside the locality's country (partnerships.gazetteer):
+    shown to staff; a flag never stops a write nor vetoes a match."""
+    check = check_coordinates(locality.latitude, locality.longitude, locality.country, locality.kind)
+    locality.coordinates_check = check.result
 
 
 @transaction.atomic

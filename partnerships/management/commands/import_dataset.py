@@ -44,4 +44,5 @@ class Command(BaseCommand):
             label=f"the {dataset} data set",
             # The Wikipedia lists name a pair under each of its two countries.
             repeated_pairs="skip",
+            known_bad_rows=adapter.known_bad_rows if path is None else {},
         )

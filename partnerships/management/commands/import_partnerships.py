@@ -21,12 +21,30 @@ class Command(BaseCommand):
             help="The source every row cites unless it names its own: a title or a URL.",
         )
         parser.add_argument("--source-title", default="", help="The source's title when --source is a URL.")
+        parser.add_argument(
+            "--both-sides",
+            action="store_true",
+            help="The file names each pair from both sides (as Wikidata does): a repeat is reported as "
+            "the same partnership, not an error.",
+        )
         add_import_options(
             parser,
             skip_bad_rows_help="Import the good rows and report the bad ones instead of importing nothing.",
         )
 
-    def handle(self, *args, file, source, source_title, dry_run, skip_bad_rows, user, no_progress, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        source,
+        source_title,
+        both_sides,
+        dry_run,
+        skip_bad_rows,
+        user,
+        no_progress,
+        **options,
+    ):
         acting = history_user(user)
         try:
             rows = read_file(file)
@@ -45,4 +63,5 @@ class Command(BaseCommand):
             skip_bad_rows=skip_bad_rows,
             user=acting,
             label=str(file).rsplit("/", 1)[-1],
+            repeated_pairs="skip" if both_sides else "error",
         )

