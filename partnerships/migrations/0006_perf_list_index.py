@@ -8,6 +8,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("partnerships", "0005_status_event_kind"),
+        # After the other changes of the same round: SQLite rebuilds a table to alter it, which
+        # drops the triggers made here (and fails on those that name the rebuilt table), so
+        # the triggers come after every migration that rebuilds partnership or locality.
+        ("partnerships", "0006_feed_feedentry"),
+        ("partnerships", "0006_identity_keys_merging_duplicates"),
+        ("partnerships", "0006_prod_jobs"),
+        ("partnerships", "0006_readers_partnership_internal_record"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
