@@ -1,5 +1,6 @@
 """GET /api/v1/changes/: the change feed, and a mirror kept from it."""
 
+import datetime
 import io
 
 import pytest
@@ -420,3 +421,40 @@ def test_full_exports_carry_the_feed_cursor(client, db):
         response = client.get(url("partnership-list", format=fmt))
         assert response.status_code == 200
         assert response["X-Feed-Cursor"] == cursor
+
+
+def test_a_page_is_a_range_scan_of_the_primary_key(db):
+    """On PostgreSQL a page reads the primary key index from the cursor on (no sort, no
+    scan of older entries), and an old time-based cursor finds its place by the
+    committed_at index."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from partnerships.api import feed
+    from partnerships.models import FeedEntry
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    start = timezone.now()
+    FeedEntry.objects.bulk_create(
+        FeedEntry(
+            committed_at=start + datetime.timedelta(seconds=n // 3),
+            record_type="locality",
+            record_id=n,
+            action="updated",
+        )
+        for n in range(5000)
+    )
+    now = start + datetime.timedelta(seconds=800)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partnerships_feedentry")
+    middle = FeedEntry.objects.order_by("id").values_list("id", flat=True)[2500]
+    page = FeedEntry.objects.filter(id__gt=middle).order_by("id").values_list(*feed.COLUMNS)[:201]
+    plan = page.explain()
+    assert "Index Scan using partnerships_feedentry_pkey" in plan, plan
+    assert "Sort" not in plan and "Seq Scan" not in plan, plan
+    legacy = (
+        FeedEntry.objects.filter(committed_at__gte=now).order_by("committed_at", "id").values_list("id")[:1]
+    )
+    plan = legacy.explain()
+    assert "Scan using feedentry_committed_at_id" in plan and "Sort" not in plan, plan

@@ -79,9 +79,10 @@ def _partnership_of_claim(citation: Any) -> int | None:
         return int(citation.partnership_id)
     for name, model in (("status_event_id", StatusEvent), ("activity_id", Activity)):
         claim_id = getattr(citation, name)
-        relation = Citation._meta.get_field(name.removesuffix("_id"))
+        relation: Any = Citation._meta.get_field(name.removesuffix("_id"))
         if claim_id and relation.is_cached(citation):  # e.g. a bulk import's new event
-            return int(relation.get_cached_value(citation).partnership_id)
+            claim: Any = relation.get_cached_value(citation)
+            return int(claim.partnership_id)
         if claim_id:
             found = model._base_manager.filter(pk=claim_id).values_list("partnership_id", flat=True).first()
             return int(found) if found is not None else None  # gone: its own deletion reports it
@@ -367,11 +368,12 @@ def deferred_bulk() -> Iterator[None]:
     """Within this block, ``record_bulk`` collects its changes and writes them all in one
     pass when the block ends (fewer, fuller inserts; the feed lock taken later). Use inside
     the bulk path's transaction."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection: Any = connections[DEFAULT_DB_ALIAS]
     if getattr(connection, "_feed_buffer", None) is not None:
         yield
         return
-    connection._feed_buffer = buffer = []
+    buffer: list[tuple[Key, str]] = []
+    connection._feed_buffer = buffer
     try:
         yield
     finally:
