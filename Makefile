@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install lock check-lock browser run serve test lint format seed-fixture superuser clean demo bench-import
+.PHONY: install lock check-lock browser run serve test lint format seed-fixture superuser clean demo bench-import bench-feed
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
 # itself, without dependencies and built by the locked setuptools; then the lock checked
@@ -105,6 +105,11 @@ demo: install
 # DATABASE_URL points at it) and prints rows per second and peak memory.
 bench-import: install
 	$(PY) manage.py benchmark_import hekman muenchdo
+
+# Times change-feed pages (200 entries) at demo scale and at 10x, beside a raw-SQL floor;
+# the synthetic entries are rolled back afterwards.
+bench-feed: install
+	$(PY) manage.py benchmark_feed
 
 superuser: install
 	$(PY) manage.py createsuperuser
