@@ -458,3 +458,44 @@ def test_a_page_is_a_range_scan_of_the_primary_key(db):
     )
     plan = legacy.explain()
     assert "Scan using feedentry_committed_at_id" in plan and "Sort" not in plan, plan
+
+
+def test_an_import_is_one_entry_per_record_in_causal_order(client, db):
+    """The import's bulk paths bypass the history's signals and say what they wrote: new
+    localities and partnerships created once each (before anything refers to them), a
+    matched locality and a re-cited partnership updated once."""
+    from django.db.models import Q
+
+    from tests.test_import_service import row, run
+
+    known = services.create_locality(name="Seattle", country="US")
+    _, cursor = all_changes(client)
+    report = run(row(status="active", status_date="1973"), row("Seattle", "US", "Kyoto", "JP"))
+    assert report.created == 2
+    entries, cursor = all_changes(client, since=cursor, page_size=50)
+    assert_causal(entries)
+    keys = _keys(entries)
+    assert len(keys) == len(set(k[:2] for k in keys))  # one entry per record
+    created = [k for k in keys if k[2] == "created"]
+    # Tashkent and Kyoto, the two pairs, and the source the import cites.
+    assert sorted(t for t, _, _ in created) == [
+        "locality",
+        "locality",
+        "partnership",
+        "partnership",
+        "source",
+    ]
+    assert ("locality", known.pk, "updated") in keys  # lists two new partnerships
+    order = [k[:2] for k in keys]
+    for partnership in Partnership.objects.all():
+        assert order.index(("locality", partnership.locality_b_id)) < order.index(
+            ("partnership", partnership.pk)
+        )
+    # A new status of a recorded partnership, through the service inside the import: one update.
+    run(row(status="suspended", status_date="2022"))
+    again, _ = all_changes(client, since=cursor, page_size=50)
+    seattle_tashkent = Partnership.objects.get(
+        Q(locality_a__name="Tashkent") | Q(locality_b__name="Tashkent")
+    ).pk
+    assert _keys(again).count(("partnership", seattle_tashkent, "updated")) == 1
+    assert len(_keys(again)) == len(set(_keys(again)))
