@@ -475,7 +475,7 @@ def test_an_import_is_one_entry_per_record_in_causal_order(client, db):
     entries, cursor = all_changes(client, since=cursor, page_size=50)
     assert_causal(entries)
     keys = _keys(entries)
-    assert len(keys) == len(set(k[:2] for k in keys))  # one entry per record
+    assert len(keys) == len({k[:2] for k in keys})  # one entry per record
     created = [k for k in keys if k[2] == "created"]
     # Tashkent and Kyoto, the two pairs, and the source the import cites.
     assert sorted(t for t, _, _ in created) == [
