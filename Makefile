@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # apt-get needs root; elsewhere it goes through sudo.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install lock check-lock browser run serve worker test lint format seed-fixture superuser clean demo bench-import wrk bench-api
+.PHONY: install lock check-lock browser run serve worker test lint format seed-fixture superuser clean demo bench-import wrk bench-api bench-feed
 
 # A fresh environment each time, so nothing outside the lock lingers; then the project
 # itself, without dependencies and built by the locked setuptools; then the lock checked
@@ -126,6 +126,11 @@ wrk:
 BENCH_ARGS ?=
 bench-api: install wrk
 	$(PY) -m benchmarks.api $(BENCH_ARGS)
+
+# Times change-feed pages (200 entries) at demo scale and at 10x, beside a raw-SQL floor;
+# the synthetic entries are rolled back afterwards.
+bench-feed: install
+	$(PY) manage.py benchmark_feed
 
 superuser: install
 	$(PY) manage.py createsuperuser

@@ -1,5 +1,6 @@
 """GET /api/v1/changes/: the change feed, and a mirror kept from it."""
 
+import datetime
 import io
 
 import pytest
@@ -421,3 +422,81 @@ def test_full_exports_carry_the_feed_cursor(client, db):
         response = client.get(url("partnership-list", format=fmt))
         assert response.status_code == 200
         assert response["X-Feed-Cursor"] == cursor
+
+
+def test_a_page_is_a_range_scan_of_the_primary_key(db):
+    """On PostgreSQL a page reads the primary key index from the cursor on (no sort, no
+    scan of older entries), and an old time-based cursor finds its place by the
+    committed_at index."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from partnerships.api import feed
+    from partnerships.models import FeedEntry
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    start = timezone.now()
+    FeedEntry.objects.bulk_create(
+        FeedEntry(
+            committed_at=start + datetime.timedelta(seconds=n // 3),
+            record_type="locality",
+            record_id=n,
+            action="updated",
+        )
+        for n in range(5000)
+    )
+    now = start + datetime.timedelta(seconds=800)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partnerships_feedentry")
+    middle = FeedEntry.objects.order_by("id").values_list("id", flat=True)[2500]
+    page = FeedEntry.objects.filter(id__gt=middle).order_by("id").values_list(*feed.COLUMNS)[:201]
+    plan = page.explain()
+    assert "Index Scan using partnerships_feedentry_pkey" in plan, plan
+    assert "Sort" not in plan and "Seq Scan" not in plan, plan
+    legacy = (
+        FeedEntry.objects.filter(committed_at__gte=now).order_by("committed_at", "id").values_list("id")[:1]
+    )
+    plan = legacy.explain()
+    assert "Scan using feedentry_committed_at_id" in plan and "Sort" not in plan, plan
+
+
+def test_an_import_is_one_entry_per_record_in_causal_order(client, db):
+    """The import's bulk paths bypass the history's signals and say what they wrote: new
+    localities and partnerships created once each (before anything refers to them), a
+    matched locality and a re-cited partnership updated once."""
+    from django.db.models import Q
+
+    from tests.test_import_service import row, run
+
+    known = services.create_locality(name="Seattle", country="US")
+    _, cursor = all_changes(client)
+    report = run(row(status="active", status_date="1973"), row("Seattle", "US", "Kyoto", "JP"))
+    assert report.created == 2
+    entries, cursor = all_changes(client, since=cursor, page_size=50)
+    assert_causal(entries)
+    keys = _keys(entries)
+    assert len(keys) == len({k[:2] for k in keys})  # one entry per record
+    created = [k for k in keys if k[2] == "created"]
+    # Tashkent and Kyoto, the two pairs, and the source the import cites.
+    assert sorted(t for t, _, _ in created) == [
+        "locality",
+        "locality",
+        "partnership",
+        "partnership",
+        "source",
+    ]
+    assert ("locality", known.pk, "updated") in keys  # lists two new partnerships
+    order = [k[:2] for k in keys]
+    for partnership in Partnership.objects.all():
+        assert order.index(("locality", partnership.locality_b_id)) < order.index(
+            ("partnership", partnership.pk)
+        )
+    # A new status of a recorded partnership, through the service inside the import: one update.
+    run(row(status="suspended", status_date="2022"))
+    again, _ = all_changes(client, since=cursor, page_size=50)
+    seattle_tashkent = Partnership.objects.get(
+        Q(locality_a__name="Tashkent") | Q(locality_b__name="Tashkent")
+    ).pk
+    assert _keys(again).count(("partnership", seattle_tashkent, "updated")) == 1
+    assert len(_keys(again)) == len(set(_keys(again)))

@@ -44,7 +44,7 @@ class FeedEntry(models.Model):
         indexes = [
             # An old (time-based) cursor of the change feed is mapped to the first entry
             # at or after its time: feed.position_at(moment).
-            models.Index(fields=["committed_at"], name="feedentry_committed_at"),
+            models.Index(fields=["committed_at", "id"], name="feedentry_committed_at_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -79,9 +79,10 @@ def _partnership_of_claim(citation: Any) -> int | None:
         return int(citation.partnership_id)
     for name, model in (("status_event_id", StatusEvent), ("activity_id", Activity)):
         claim_id = getattr(citation, name)
-        relation = Citation._meta.get_field(name.removesuffix("_id"))
+        relation: Any = Citation._meta.get_field(name.removesuffix("_id"))
         if claim_id and relation.is_cached(citation):  # e.g. a bulk import's new event
-            return int(relation.get_cached_value(citation).partnership_id)
+            claim: Any = relation.get_cached_value(citation)
+            return int(claim.partnership_id)
         if claim_id:
             found = model._base_manager.filter(pk=claim_id).values_list("partnership_id", flat=True).first()
             return int(found) if found is not None else None  # gone: its own deletion reports it
@@ -265,7 +266,11 @@ def record_changes(
     """Write the entries for these changes ((type, id), action), deduplicated within the
     transaction (see the module's docstring); returns the entries written."""
     changes = list(changes)
-    connection = connections[using]
+    connection: Any = connections[using]
+    buffer = getattr(connection, "_feed_buffer", None)
+    if buffer is not None and not targets:
+        buffer.extend(changes)  # written when the bulk block ends (deferred_bulk)
+        return []
     targets = targets or {}
     with transaction.atomic(using=using, savepoint=False):
         scope = _scope(connection)
@@ -353,25 +358,22 @@ def record_bulk(model: type[models.Model], records: Iterable[Any], action: str) 
         changes += changes_for(model, record, action)
         if action == UPDATED:
             changes += _echo(model, int(record.pk), scope.echoed if scope else None)
-    if not changes:
-        return
-    buffer = getattr(connections[DEFAULT_DB_ALIAS], "_feed_buffer", None)
-    if buffer is not None:
-        buffer.extend(changes)
-    else:
+    if changes:
         record_changes(changes)
 
 
 @contextmanager
 def deferred_bulk() -> Iterator[None]:
-    """Within this block, ``record_bulk`` collects its changes and writes them all in one
-    pass when the block ends (fewer, fuller inserts; the feed lock taken later). Use inside
-    the bulk path's transaction."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    """Within this block every change (``record_bulk``'s, and the history's of the service
+    calls inside) is collected and written in one pass when the block ends: fewer, fuller
+    inserts, and the feed lock is taken only then, so a long import does not hold up other
+    writers' entries while it runs. Use inside the bulk path's transaction."""
+    connection: Any = connections[DEFAULT_DB_ALIAS]
     if getattr(connection, "_feed_buffer", None) is not None:
         yield
         return
-    connection._feed_buffer = buffer = []
+    buffer: list[tuple[Key, str]] = []
+    connection._feed_buffer = buffer
     try:
         yield
     finally:
