@@ -460,6 +460,7 @@ class ReportedFigureDetail(ReadOnlyDetail):
 )
 class Stats(ApiMixin, APIView):
     permission_classes = [ReadOnly]
+    schema_filterset = PartnershipFilterSet  # its parameters' schemas (schema.exact_parameters)
 
     def get(self, request: Request) -> Response:
         group_by = request.query_params.get("group_by", "country")
