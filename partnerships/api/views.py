@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..filters import (
+    MAX_ID,
     LocalityFilterSet,
     OrganizationFilterSet,
     PartnershipFilterSet,
@@ -127,6 +128,12 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
+def _known_id(*ids: int) -> None:
+    """A 404 for an id no row can have (the path's int converter takes any size)."""
+    if any(not 1 <= pk <= MAX_ID for pk in ids):
+        raise Http404
+
+
 def _locked_partnership(pk: int) -> Partnership:
     """The partnership's row, locked until the write's transaction ends (404 if none)."""
     partnership = Partnership.objects.select_for_update().filter(pk=pk).first()
@@ -170,6 +177,7 @@ class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
         return partnership
 
     def patch(self, request: Request, pk: int) -> Response:
+        _known_id(pk)
         if not Partnership.objects.filter(pk=pk).exists():
             raise Http404
         if if_match(request) is None:
@@ -227,6 +235,7 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
         )
 
     def post(self, request: Request, pk: int) -> Response:
+        _known_id(pk)
         partnership = Partnership.objects.filter(pk=pk).first()
         if partnership is None:
             raise Http404
@@ -290,6 +299,7 @@ class PartnershipEvent(ApiMixin, generics.GenericAPIView):
     filter_backends = []
 
     def patch(self, request: Request, pk: int, event_id: int) -> Response:
+        _known_id(pk, event_id)
         if not StatusEvent.objects.filter(pk=event_id, partnership_id=pk).exists():
             raise Http404
         if if_match(request) is None:
