@@ -87,9 +87,7 @@ class PartnershipInput(serializers.Serializer):
     organizations = StrictPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False, default=list
     )
-    focus_areas = serializers.ListField(
-        child=StrictCharField(max_length=100), required=False, default=list
-    )
+    focus_areas = serializers.ListField(child=StrictCharField(max_length=100), required=False, default=list)
     citations = CitationInput(many=True, required=False, default=list)
 
     def validate_focus_areas(self, names):
