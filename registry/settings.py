@@ -287,6 +287,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every parameter's schema as exact as the API's validation (partnerships.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partnerships.api.schema.exact_parameters",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LocalityKindEnum": "partnerships.models.Locality.Kind",
         "OrganizationKindEnum": "partnerships.models.Organization.Kind",

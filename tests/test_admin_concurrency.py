@@ -327,3 +327,32 @@ def test_editing_a_citation_deleted_since_names_the_deletion(two_editors, cited_
     assert "deleted by someone outside the admin at" in inline_errors(response, Citation)
     assert "since you opened it" in inline_errors(response, Citation)
     assert not Citation.objects.filter(pk=citation.pk).exists()  # not re-created
+
+
+def test_the_rows_versions_cost_one_query_whatever_the_number_of_rows(two_editors, cited_partnership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships import services
+
+    partnership, _ = cited_partnership
+    alice, _ = two_editors
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert alice.get(change_url(partnership)).status_code == 200
+        return len(captured)
+
+    source = SourceFactory(title="Another report")
+
+    def cite(n: int) -> None:
+        services.add_citation(
+            citation=services.CitationInput(source=source, quote=f"Quote {n}."), partnership=partnership
+        )
+
+    cite(0)
+    queries()  # the first page also fills the caches (content types, permissions)
+    two_rows = queries()
+    for n in range(1, 6):
+        cite(n)
+    assert queries() == two_rows

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -22,7 +22,7 @@ from .. import selectors
 from .conditional import set_cache_headers, strong_etag
 from .exports import ExportMixin
 from .inputs import format_of, renamed
-from .pagination import ApiPagination
+from .pagination import MAX_PAGE_SIZE, ApiPagination, _positive_int
 from .permissions import ReadOnly
 from .renderers import CSVRenderer
 from .schema import ListViewSchema
@@ -37,11 +37,23 @@ class ApiMixin(APIView):
     last_modified: datetime.datetime | None = None
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        if request.query_params.get("format") == "" and not force:
+            # DRF would ignore an empty format; it names none of the formats offered.
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise ValidationError({"format": [f"Unknown format; choose from {formats}."]})
         try:
             return super().perform_content_negotiation(request, force=force)
         except Http404:
             formats = ", ".join(r.format for r in self.get_renderers())
             raise ValidationError({"format": [f"Unknown format; choose from {formats}."]}) from None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # A method the view does not offer is a 405 whoever asks, before any question of
+        # credentials (DRF would check permissions first and answer 401 or 403).
+        method = (request.method or "").lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method or "")
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, ValidationError):
@@ -92,6 +104,9 @@ class ListMixin(ApiMixin, ExportMixin):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = format_of(request)
         if fmt in ("csv", "geojson"):
+            # Page parameters do not apply to an export, but a bad one is still a 400.
+            for name in ("page", "page_size"):
+                _positive_int(request, name, maximum=MAX_PAGE_SIZE if name == "page_size" else None)
             # A StreamingHttpResponse: DRF's views take any HttpResponseBase from a handler
             # (finalize_response asserts no more); the stubs name only Response.
             return self.export(queryset, fmt)  # type: ignore[return-value]

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..filters import (
+    MAX_ID,
     LocalityFilterSet,
     OrganizationFilterSet,
     PartnershipFilterSet,
@@ -183,6 +184,12 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
+def _known_id(*ids: int) -> None:
+    """A 404 for an id no row can have (the path's int converter takes any size)."""
+    if any(not 1 <= pk <= MAX_ID for pk in ids):
+        raise Http404
+
+
 def _locked_partnership(pk: int) -> Partnership:
     """The partnership's row, locked until the write's transaction ends (404 if none)."""
     partnership = Partnership.objects.select_for_update().filter(pk=pk).first()
@@ -226,6 +233,7 @@ class PartnershipDetail(ApiMixin, generics.RetrieveAPIView):
         return partnership
 
     def patch(self, request: Request, pk: int) -> Response:
+        _known_id(pk)
         if not Partnership.objects.filter(pk=pk).exists():
             raise Http404
         if if_match(request) is None:
@@ -283,6 +291,7 @@ class PartnershipEvents(ApiMixin, generics.GenericAPIView):
         )
 
     def post(self, request: Request, pk: int) -> Response:
+        _known_id(pk)
         partnership = Partnership.objects.filter(pk=pk).first()
         if partnership is None:
             raise Http404
@@ -346,6 +355,7 @@ class PartnershipEvent(ApiMixin, generics.GenericAPIView):
     filter_backends = []
 
     def patch(self, request: Request, pk: int, event_id: int) -> Response:
+        _known_id(pk, event_id)
         if not StatusEvent.objects.filter(pk=event_id, partnership_id=pk).exists():
             raise Http404
         if if_match(request) is None:
@@ -532,6 +542,7 @@ class ReportedFigureDetail(ReadOnlyDetail):
 )
 class Stats(ApiMixin, APIView):
     permission_classes = [ReadOnly]
+    schema_filterset = PartnershipFilterSet  # its parameters' schemas (schema.exact_parameters)
 
     def get(self, request: Request) -> Response:
         group_by = request.query_params.get("group_by", "country")

@@ -8,7 +8,35 @@ from ...dates import PartialDate
 from ...models import Locality, Organization, Partnership, Source, StatusEvent
 
 
-class PartialDateInputField(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """Text, and only text: DRF's CharField would take a number or a boolean and turn it
+    into text, which the schema (``type: string``) does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false: DRF's BooleanField would also take "yes", 1 or "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A record's id as a JSON integer: DRF's field would also take "5" or true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class PartialDateInputField(StrictCharField):
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision follows the form."""
 
     def to_internal_value(self, data):
@@ -22,12 +50,12 @@ class PartialDateInputField(serializers.CharField):
 
 
 class NewSourceInput(serializers.Serializer):
-    title = serializers.CharField(max_length=500)
-    publisher = serializers.CharField(max_length=200, required=False, default="")
-    author = serializers.CharField(max_length=200, required=False, default="")
+    title = StrictCharField(max_length=500)
+    publisher = StrictCharField(max_length=200, required=False, default="")
+    author = StrictCharField(max_length=200, required=False, default="")
     published = PartialDateInputField(required=False, allow_null=True, default=None)
     url = serializers.URLField(max_length=1000, required=False, default="")
-    language = serializers.CharField(max_length=16, required=False, default="en")
+    language = StrictCharField(max_length=16, required=False, default="en")
     kind = serializers.ChoiceField(
         choices=Source.Kind.choices, required=False, default=Source.Kind.NEWS_ARTICLE
     )
@@ -36,11 +64,11 @@ class NewSourceInput(serializers.Serializer):
 class CitationInput(serializers.Serializer):
     """Cite an existing source by id (``source_id``) or describe a new one (``source``)."""
 
-    source_id = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
+    source_id = StrictPrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
     # ``source`` is also the name of Field's own argument: the stubs type it as that.
     source = NewSourceInput(required=False)  # type: ignore[assignment]
-    quote = serializers.CharField(help_text="The source's exact words that support the claim.")
-    locator = serializers.CharField(max_length=200, required=False, default="")
+    quote = StrictCharField(help_text="The source's exact words that support the claim.")
+    locator = StrictCharField(max_length=200, required=False, default="")
 
     def validate(self, attrs):
         if ("source_id" in attrs) == ("source" in attrs):
@@ -51,17 +79,15 @@ class CitationInput(serializers.Serializer):
 
 
 class PartnershipInput(serializers.Serializer):
-    locality_a = serializers.PrimaryKeyRelatedField(queryset=Locality.objects.all())
-    locality_b = serializers.PrimaryKeyRelatedField(queryset=Locality.objects.all())
+    locality_a = StrictPrimaryKeyRelatedField(queryset=Locality.objects.all())
+    locality_b = StrictPrimaryKeyRelatedField(queryset=Locality.objects.all())
     kind = serializers.ChoiceField(choices=Partnership.Level.choices, default=Partnership.Level.SISTER_CITY)
     established = PartialDateInputField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    organizations = serializers.PrimaryKeyRelatedField(
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    organizations = StrictPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False, default=list
     )
-    focus_areas = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list
-    )
+    focus_areas = serializers.ListField(child=StrictCharField(max_length=100), required=False, default=list)
     citations = CitationInput(many=True, required=False, default=list)
     internal_record = serializers.BooleanField(
         required=False,
@@ -92,15 +118,15 @@ class StatusEventInput(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Partnership.Status.choices)
     date = PartialDateInputField(help_text="When it took effect: YYYY, YYYY-MM or YYYY-MM-DD.")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
     declared_by = serializers.ChoiceField(
         choices=StatusEvent.DeclaredBy.choices, required=False, allow_blank=True, default=""
     )
-    declaring_organization = serializers.PrimaryKeyRelatedField(
+    declaring_organization = StrictPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True, default=None
     )
     citations = CitationInput(many=True, required=False, default=list)
-    internal_record = serializers.BooleanField(
+    internal_record = StrictBooleanField(
         required=False,
         default=False,
         help_text="A change staff know of without a citable source; flagged for review.",
@@ -116,12 +142,12 @@ class PartnershipPatchInput(serializers.Serializer):
     established = PartialDateInputField(
         required=False, allow_null=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD; null clears it."
     )
-    description = serializers.CharField(required=False, allow_blank=True)
-    organizations = serializers.PrimaryKeyRelatedField(
+    description = StrictCharField(required=False, allow_blank=True)
+    organizations = StrictPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), many=True, required=False, help_text="Replaces the list."
     )
     focus_areas = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, help_text="Replaces the list."
+        child=StrictCharField(max_length=100), required=False, help_text="Replaces the list."
     )
 
     validate_focus_areas = PartnershipInput.validate_focus_areas
@@ -136,10 +162,10 @@ class StatusEventPatchInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=StatusEvent.Kind.choices, required=False)
     status = serializers.ChoiceField(choices=Partnership.Status.choices, required=False)
     date = PartialDateInputField(required=False, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = StrictCharField(required=False, allow_blank=True)
     declared_by = serializers.ChoiceField(
         choices=StatusEvent.DeclaredBy.choices, required=False, allow_blank=True
     )
-    declaring_organization = serializers.PrimaryKeyRelatedField(
+    declaring_organization = StrictPrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
