@@ -245,7 +245,7 @@ def counts_by_year(
     if first > last:
         return []
     span = last - first + 2
-    delta: dict[str, list[int]] = {status: [0] * span for status in CHART_STATUSES}
+    delta: dict[str, list[int]] = {str(status): [0] * span for status in CHART_STATUSES}
     for row in rows:
         events = row.events
         for index, (effective_on, _id, status) in enumerate(events):
@@ -263,7 +263,7 @@ def counts_by_year(
                 delta[status][start - first] += 1
                 delta[status][end - first] -= 1
     result = []
-    running = dict.fromkeys(CHART_STATUSES, 0)
+    running: dict[str, int] = dict.fromkeys(CHART_STATUSES, 0)
     for year in range(first, last + 1):
         for status in CHART_STATUSES:
             running[status] += delta[status][year - first]

@@ -48,8 +48,10 @@ class StatusEventFeed(Feed):
     """Every partnership's status events. Subclasses narrow ``events()``."""
 
     feed_type = CitedAtomFeed
-    title = "Partnership registry: status changes"
     subtitle = "Status changes and reports of sister-city and other partnerships, each with its sources."
+
+    def title(self, obj=None) -> str:
+        return "Partnership registry: status changes"
 
     def link(self, obj=None) -> str:
         return reverse("partnerships:home")
@@ -112,7 +114,7 @@ class CountryFeed(StatusEventFeed):
     def get_object(self, request, code):
         return _feed_code(code)
 
-    def title(self, obj) -> str:
+    def title(self, obj=None) -> str:
         return f"Partnership registry: status changes in {country_name(obj)}"
 
     def link(self, obj=None) -> str:
@@ -139,7 +141,7 @@ class BetweenFeed(StatusEventFeed):
             raise Http404("No such country.")
         return tuple(codes)
 
-    def title(self, obj) -> str:
+    def title(self, obj=None) -> str:
         first, second = obj
         return (
             f"Partnership registry: status changes between {country_name(first)} and {country_name(second)}"
@@ -164,7 +166,7 @@ class LocalityFeed(StatusEventFeed):
     def get_object(self, request, pk):
         return get_object_or_404(Locality, pk=pk)
 
-    def title(self, obj) -> str:
+    def title(self, obj=None) -> str:
         return f"Partnership registry: status changes of {obj.name}'s partnerships"
 
     def link(self, obj=None) -> str:

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -234,23 +234,16 @@ EMBED_CSP = {"frame-ancestors": settings.EMBED_FRAME_ANCESTORS, "script-src": ["
 
 @require_GET
 @xframe_options_exempt
-@csp_replace(EMBED_CSP, REPORT_ONLY=hasattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY"))
-def locality_embed(request, pk):
+@csp_replace(EMBED_CSP, REPORT_ONLY=hasattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY"))  # type: ignore[arg-type]  # django-csp types views as taking the request only
+def locality_embed(request: HttpRequest, pk: int) -> HttpResponse:
     """One locality's partnerships for a city's web site, in its language (``?lang=de``):
     a small page without script, the only page that may be framed."""
-    locality = get_object_or_404(
-        Locality.objects.prefetch_related(Prefetch("aliases", queryset=LocalityAlias.objects.order_by("id"))),
-        pk=pk,
-    )
+    locality = get_object_or_404(Locality.objects.prefetch_related("aliases"), pk=pk)
     lang = embedding.language(request.GET.get("lang", ""))
-    aliases = Prefetch("aliases", queryset=LocalityAlias.objects.order_by("id"))
     partnerships = list(
         Partnership.objects.involving(locality)
         .select_related("locality_a", "locality_b")
-        .prefetch_related(
-            Prefetch("locality_a__aliases", queryset=aliases.queryset),
-            Prefetch("locality_b__aliases", queryset=aliases.queryset),
-        )
+        .prefetch_related("locality_a__aliases", "locality_b__aliases")
     )
     rows = embedding.rows(locality, partnerships, selectors.citations_by_partnership(partnerships), lang)
     labels = embedding.LABELS[lang]

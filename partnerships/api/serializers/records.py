@@ -5,8 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...licensing import licenses_for
 from ...models import Citation, Locality, Organization, Partnership, ReportedFigure, Source
 from .base import ApiUrlField, OptionalURLField, PartialDateOutField
+from .partnerships import LicenseSerializer
 from .references import CitationSerializer, LocalityRefSerializer, OrganizationRefSerializer
 
 # --------------------------------------------------------------------- localities
@@ -79,9 +81,26 @@ class LocalityDetailSerializer(LocalitySerializer):
     aliases = AliasSerializer(many=True, read_only=True)
     partnerships = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, read_only=True)
+    license = serializers.SerializerMethodField(
+        help_text=(
+            "The licences of this record: the registry's own (CC BY 4.0), then each data set it "
+            "was imported from (places from Wikipedia lists: CC BY-SA 4.0)."
+        )
+    )
 
     class Meta(LocalitySerializer.Meta):
-        fields = [*LocalitySerializer.Meta.fields, "description", "aliases", "partnerships", "citations"]
+        fields = [
+            *LocalitySerializer.Meta.fields,
+            "description",
+            "aliases",
+            "partnerships",
+            "citations",
+            "license",
+        ]
+
+    @extend_schema_field(LicenseSerializer(many=True))
+    def get_license(self, obj) -> list:
+        return [licence.as_dict() for licence in licenses_for(obj.citations.all())]
 
     @extend_schema_field(LocalityPartnershipSerializer(many=True))
     def get_partnerships(self, obj):
