@@ -445,7 +445,7 @@ def search_localities(
     exact = Q(name_key=key) | Q(native_name_key=key) | Exists(aliases.filter(name_key=key))
     other = Q(identity_key=identity_key(text))
     for country, keys in _gazetteer_keys(text).items():
-        other |= Q(country=country) & (Q(name_key__in=keys) | Exists(aliases.filter(name_key__in=keys)))
+        other |= Q(country=country) & (Q(name_key__in=keys) | Q(Exists(aliases.filter(name_key__in=keys))))
     prefix = (
         Q(name_key__startswith=key)
         | Q(native_name_key__startswith=key)
@@ -497,7 +497,7 @@ def search_partnerships(text: str, localities: "QuerySet[models.Locality]") -> "
     """The partnerships the search page lists: those of the best-ranked localities first
     (a partnership of Köln before one of "Sokolniki (Moscow)" whose text only contains
     the name), then those matching the text otherwise. One query, like the page's others."""
-    ranks = localities.order_by().values("search_rank")
+    ranks = localities.order_by().values("search_rank")  # type: ignore[misc]  # an annotation
     found = localities.order_by().values("pk")
     partnerships = Partnership.objects.as_of(None).with_parties()
     matching = partnerships.filter(

@@ -255,12 +255,13 @@ def split_locality(
 
 
 @transaction.atomic
-def mark_not_duplicate(*, first: Model, second: Model, user: Any = None) -> Model:
+def mark_not_duplicate(*, first: Model, second: Model, user: Any = None) -> Any:
     """Remember that two localities (or two partnerships) are not duplicates, so the
     duplicate queue stops offering the pair. Marking a pair twice is the same answer."""
     from ..models import LocalityNotDuplicate, PartnershipNotDuplicate
 
-    model = {Locality: LocalityNotDuplicate, Partnership: PartnershipNotDuplicate}.get(type(first))
+    models: dict[type[Model], Any] = {Locality: LocalityNotDuplicate, Partnership: PartnershipNotDuplicate}
+    model = models.get(type(first))
     if model is None or type(second) is not type(first):
         raise ValidationError("Mark two localities or two partnerships.")
     if first.pk == second.pk:
