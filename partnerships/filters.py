@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from . import selectors
 from .dates import PartialDate
 from .models import Locality, Organization, Partnership, PartnershipParty, ReportedFigure, Source
 from .text import normalize_name
@@ -402,10 +403,14 @@ class LocalityFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).order_by(F("name").asc(), "country", "id")
+        filtered = super().filter_queryset(queryset)
+        if (self.form.cleaned_data.get("q") or "").strip():
+            return filtered  # ranked by selectors.search_localities
+        return filtered.order_by(F("name").asc(), "country", "id")
 
     def filter_q(self, queryset, name, value):
-        return queryset.matching(value) if value.strip() else queryset
+        # The one ranked search (exact names, other names, prefixes, substrings).
+        return selectors.search_localities(value, queryset) if value.strip() else queryset
 
     def filter_country(self, queryset, name, value):
         return queryset.in_country(*value) if value else queryset

@@ -131,7 +131,9 @@ _FOLDS = (
     (re.compile(r"oe"), "o"),
     # Cyrillic ё written yo/io after a consonant: Mogilyov = Mogilev.
     (re.compile(r"(?<=[bcdfghklmnprstvwz])[yi]o"), "e"),
-    (re.compile(r"[yj]"), "i"),
+    # j for y before a vowel or at the end (German "Jaroslawl", "Stryj"), never Chinese "ji".
+    (re.compile(r"j(?=[aeou]|\b)"), "i"),
+    (re.compile(r"y"), "i"),
     (re.compile(r"w"), "v"),
     (re.compile(r"([a-z])\1+"), r"\1"),  # doubled letters: Odessa = Odesa, Zaporizhzhiia
 )

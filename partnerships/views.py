@@ -426,8 +426,9 @@ def search(request):
     elif "\x00" in q:
         error = "The search text contains a character that cannot be searched for."
     elif q:
-        localities = Locality.objects.matching(q).select_related("parent").prefetch_related("aliases")
-        partnerships = Partnership.objects.as_of(None).matching(q).with_parties()
+        # Ranked: exact names first, then other names of the place, prefixes, substrings.
+        localities = selectors.search_localities(q).select_related("parent").prefetch_related("aliases")
+        partnerships = selectors.search_partnerships(q, localities)
         organizations = Organization.objects.matching(q)
         sources = Source.objects.matching(q)
         results = [
@@ -444,6 +445,11 @@ def search(request):
             "error": error,
             "results": results,
             "total": sum(count for _key, _label, count, _rows in results) if results else 0,
+            "did_you_mean": (
+                selectors.did_you_mean(q)
+                if results and not any(count for _k, _l, count, _r in results)
+                else []
+            ),
             "limit": SEARCH_LIMIT,
             "list_url": f"{reverse('partnerships:partnership-list')}?{urlencode({'q': q})}",
         },

@@ -48,6 +48,8 @@ SOURCE = SourceSpec(title="A second list of twin towns")
         ("Mogilyov", "Mogilev"),
         ("Velikiy Novgorod", "Veliky Novgorod"),
         ("Jaroslawl", "Yaroslavl"),
+        ("Stryj", "Stryi"),
+        ("Buja", "Buia"),
     ],
 )
 def test_name_variants_share_a_key(first, second):
@@ -66,6 +68,7 @@ def test_name_variants_share_a_key(first, second):
         ("Friedberg, Bavaria", "Friedberg, Hesse"),
         ("Minneapolis/St. Paul", "Minneapolis"),
         ("Stadt 1001", "Stadt 101"),
+        ("Jiaozhou", "Yaozhou"),
     ],
 )
 def test_different_places_keep_different_keys(first, second):

@@ -127,7 +127,14 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
 # ---------------------------------------------------- edit history and lost updates
 
 # Bookkeeping columns that change on every save; the history shows what staff changed.
-HISTORY_HIDDEN_FIELDS = {"created_at", "updated_at", "name_key", "native_name_key", "title_key", "identity_key"}
+HISTORY_HIDDEN_FIELDS = {
+    "created_at",
+    "updated_at",
+    "name_key",
+    "native_name_key",
+    "title_key",
+    "identity_key",
+}
 
 
 class RegistryAdmin(SimpleHistoryAdmin):

