@@ -387,7 +387,7 @@ def map_view(request):
     if total is None or total <= MAP_LIMIT:
         partnerships = list(_rows(filterset, errors)[: MAP_LIMIT + 1])
     flows = []
-    if total is not None and total > MAP_LIMIT or len(partnerships) > MAP_LIMIT:
+    if (total is not None and total > MAP_LIMIT) or len(partnerships) > MAP_LIMIT:
         base = _query_without(request, "page", "between")
         flows = selectors.map_flows(
             filterset.qs, list_url=f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
