@@ -7,6 +7,7 @@ live on the QuerySets in ``partnerships.models``.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -159,21 +160,31 @@ PUBLIC_MODELS: tuple[type[Model], ...] = (
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
+@functools.cache
 def registry_changed_expression() -> Greatest:
     """An SQL expression: the time of the newest edit-history row of any public table, to
     annotate rows with so that a response learns it with no query of its own. Each part is
-    one index lookup (history_date is indexed)."""
+    one index lookup (history_date is indexed). Built once (Django copies an expression
+    when a query uses it, so one object serves every query)."""
     newest = [
         Coalesce(
-            Subquery(
-                model.history.model.objects.order_by("-history_date").values("history_date")[:1]  # type: ignore[attr-defined]  # simple_history adds ``history`` at class creation
-            ),
+            Subquery(history._default_manager.order_by("-history_date").values("history_date")[:1]),
             Value(EPOCH),
             output_field=DateTimeField(),
         )
-        for model in PUBLIC_MODELS
+        for history in _history_models()
     ]
     return Greatest(*newest, output_field=DateTimeField())
+
+
+@functools.cache
+def _history_models() -> tuple[type[Model], ...]:
+    """The edit-history models of PUBLIC_MODELS, looked up once: ``Model.history`` builds a
+    new manager class on every access (simple_history), a few milliseconds each time."""
+    return tuple(
+        model.history.model  # type: ignore[attr-defined]  # simple_history adds ``history`` at class creation
+        for model in PUBLIC_MODELS
+    )
 
 
 def registry_changed_at() -> datetime.datetime:
