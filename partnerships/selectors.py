@@ -133,8 +133,12 @@ def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partne
 
 def partnership_changed_at(partnership: Partnership) -> datetime.datetime | None:
     """When the partnership's own record last changed: its newest edit-history row."""
+    history = _history_models()[PUBLIC_MODELS.index(Partnership)]
     changed: datetime.datetime | None = (
-        partnership.history.order_by("-history_date").values_list("history_date", flat=True).first()
+        history._default_manager.filter(id=partnership.pk)
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
     )
     return changed
 

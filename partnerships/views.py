@@ -152,7 +152,12 @@ def home(request):
 @require_GET
 def partnership_list(request):
     filterset, errors = _filter_partnerships(request)
-    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(_rows(filterset, errors), PAGE_SIZE)
+    # The count from the list index when the filters allow (one country, a pair).
+    index_count = None if _refused(errors) else filterset.index_count()
+    if index_count is not None:
+        paginator.count = index_count  # a cached property: set, it is not computed again
+    page = paginator.get_page(request.GET.get("page"))
     context = _filter_context(request, filterset, errors)
     context["page"] = page
     return render(request, "partnerships/partnership_list.html", context)
