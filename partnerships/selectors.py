@@ -449,7 +449,7 @@ def map_flows(partnerships: "QuerySet[AsOf]", *, list_url: str) -> list[MapFlow]
     flows: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         key = tuple(sorted((row["locality_a__country"], row["locality_b__country"])))
-        bucket = flows.setdefault(key, _status_counts())  # type: ignore[arg-type]
+        bucket = flows.setdefault((key[0], key[1]), _status_counts())
         bucket[row["status"] or "unknown"] += row["n"]
     found: list[MapFlow] = []
     for (a, b), by_status in flows.items():
