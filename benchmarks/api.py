@@ -106,15 +106,20 @@ def load(scale: int, *, reuse: bool) -> str:
 # ---------------------------------------------------------------------------- servers
 
 
-def start(url: str, static_root: str) -> tuple[subprocess.Popen, subprocess.Popen]:
-    env = {
+SECRET = secrets.token_urlsafe(40)
+
+
+def server_env(url: str, static_root: str = "") -> dict[str, str]:
+    """The production settings the benchmark's server runs with (no response cache: the
+    registry has none; the anonymous throttle out of the way)."""
+    return {
         **os.environ,
         "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": url,
         "DATABASE_CONN_MAX_AGE": "600",
-        "DJANGO_STATIC_ROOT": static_root,
+        "DJANGO_STATIC_ROOT": static_root or tempfile.gettempdir(),
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "SESSION_COOKIE_SECURE": "false",
@@ -128,6 +133,10 @@ def start(url: str, static_root: str) -> tuple[subprocess.Popen, subprocess.Pope
         "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_LOG_LEVEL": "warning",
     }
+
+
+def start(url: str, static_root: str) -> tuple[subprocess.Popen, subprocess.Popen]:
+    env = server_env(url, static_root)
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE, env=env, check=True)
     registry = subprocess.Popen(
         [PY, "-m", "gunicorn", "-c", "registry/gunicorn.conf.py"], cwd=BASE, env=env, start_new_session=True
@@ -260,41 +269,63 @@ ONE_CLIENT_ONLY = {
 FLOOR_PATH = "/api/v1/partnerships/?country=DE&page_size=50"
 
 
-def admin_cookie(url: str) -> dict[str, str]:
-    """A logged-in superuser's session cookie, for the admin's changelists."""
+ADMIN_PASSWORD = secrets.token_urlsafe(16)
+
+
+def admin_user(url: str) -> None:
+    """A superuser for the admin's changelists (its password new on every run)."""
     code = (
         "from django.contrib.auth import get_user_model;"
-        "from django.contrib.sessions.backends.db import SessionStore;"
         "User = get_user_model();"
         "u = User.objects.filter(username='bench').first() or "
         "User.objects.create_superuser('bench', 'bench@example.org', None);"
-        "s = SessionStore(); s['_auth_user_id'] = str(u.pk);"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
-        "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
+        f"u.set_password({ADMIN_PASSWORD!r}); u.save()"
     )
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "true"}
-    key = (
-        subprocess.run(
-            [PY, "manage.py", "shell", "-c", code],
-            cwd=BASE,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+    subprocess.run(
+        [PY, "manage.py", "shell", "-c", code], cwd=BASE, env=server_env(url), check=True, capture_output=True
     )
-    return {"Cookie": f"sessionid={key}"}
+
+
+def admin_cookie() -> dict[str, str]:
+    """Log in through the admin's login form; the session cookie, for wrk."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    conn.request("GET", "/admin/login/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    from urllib.parse import urlencode
+
+    form = urlencode(
+        {"csrfmiddlewaretoken": token, "username": "bench", "password": ADMIN_PASSWORD, "next": "/admin/"}
+    )
+    conn.request(
+        "POST",
+        "/admin/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{PORT}/admin/login/",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    cookies = " ".join(response.headers.get_all("Set-Cookie") or [])
+    session = re.search(r"sessionid=([^;]+)", cookies)
+    if response.status != 302 or session is None:
+        raise SystemExit(f"could not log in to the admin (HTTP {response.status})")
+    return {"Cookie": f"sessionid={session.group(1)}"}
 
 
 def measure(url: str, duration: int) -> dict:
     results: dict = {"rows": {}, "floor": {}, "one": {}}
     requests = requests_for(url)
-    cookie = admin_cookie(url)
+    admin_user(url)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     registry, floor = start(url, static_root)
     try:
+        cookie = admin_cookie()
         for path, _ in requests.values():
             for _ in range(3):
                 assert get(PORT, path)[0] == 200, path

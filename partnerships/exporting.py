@@ -83,10 +83,10 @@ def spreadsheet_cell(value):
 def snapshot_models():
     """Every model of the app, the many-to-many tables and the history included, in a
     fixed order."""
-    models = apps.get_app_config(APP_LABEL).get_models(include_auto_created=True)
+    found = apps.get_app_config(APP_LABEL).get_models(include_auto_created=True)
     # Not the list index (PartnershipParty): the database derives it from the partnerships.
-    models = [m for m in models if not getattr(m, "DERIVED_BY_DATABASE", False)]
-    return sorted(models, key=lambda m: m._meta.label_lower)
+    kept = [m for m in found if not getattr(m, "DERIVED_BY_DATABASE", False)]
+    return sorted(kept, key=lambda m: m._meta.label_lower)
 
 
 def _user_fields(model):

@@ -276,9 +276,9 @@ def generate(
             # own fields checked, the pairs unique by construction (no query per pair).
             for partnership in partnerships:
                 check_record_fields(partnership)
-            created = list(bulk_create_with_history(partnerships, Partnership, **history))
+            written: list[Partnership] = list(bulk_create_with_history(partnerships, Partnership, **history))
             events_flat = []
-            for partnership, events in zip(created, timelines, strict=True):
+            for partnership, events in zip(written, timelines, strict=True):
                 for event in events:
                     event.partnership = partnership
                     events_flat.append(event)
@@ -287,7 +287,7 @@ def generate(
                 Citation(
                     source=rng.choice(sources), partnership=p, quote=f"{p.pk}: twinned", locator="scale data"
                 )
-                for p in created
+                for p in written
             ]
             citations += [
                 Citation(
@@ -299,7 +299,7 @@ def generate(
                 for e in events_created
             ]
             _bulk_create(citations, Citation, history)
-            counts.partnerships += len(created)
+            counts.partnerships += len(written)
             counts.events += len(events_created)
             counts.citations += len(citations)
             progress("partnerships", counts.partnerships, len(planned))

@@ -8,6 +8,7 @@ live on the QuerySets in ``partnerships.models``.
 
 import datetime
 import difflib
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -142,8 +143,12 @@ def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partne
 
 def partnership_changed_at(partnership: Partnership) -> datetime.datetime | None:
     """When the partnership's own record last changed: its newest edit-history row."""
+    history = _history_models()[PUBLIC_MODELS.index(Partnership)]
     changed: datetime.datetime | None = (
-        partnership.history.order_by("-history_date").values_list("history_date", flat=True).first()
+        history._default_manager.filter(id=partnership.pk)
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
     )
     return changed
 
@@ -169,21 +174,31 @@ PUBLIC_MODELS: tuple[type[Model], ...] = (
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
+@functools.cache
 def registry_changed_expression() -> Greatest:
     """An SQL expression: the time of the newest edit-history row of any public table, to
     annotate rows with so that a response learns it with no query of its own. Each part is
-    one index lookup (history_date is indexed)."""
+    one index lookup (history_date is indexed). Built once (Django copies an expression
+    when a query uses it, so one object serves every query)."""
     newest = [
         Coalesce(
-            Subquery(
-                model.history.model.objects.order_by("-history_date").values("history_date")[:1]  # type: ignore[attr-defined]  # simple_history adds ``history`` at class creation
-            ),
+            Subquery(history._default_manager.order_by("-history_date").values("history_date")[:1]),
             Value(EPOCH),
             output_field=DateTimeField(),
         )
-        for model in PUBLIC_MODELS
+        for history in _history_models()
     ]
     return Greatest(*newest, output_field=DateTimeField())
+
+
+@functools.cache
+def _history_models() -> tuple[type[Model], ...]:
+    """The edit-history models of PUBLIC_MODELS, looked up once: ``Model.history`` builds a
+    new manager class on every access (simple_history), a few milliseconds each time."""
+    return tuple(
+        model.history.model  # type: ignore[attr-defined]  # simple_history adds ``history`` at class creation
+        for model in PUBLIC_MODELS
+    )
 
 
 def registry_changed_at() -> datetime.datetime:
@@ -475,7 +490,7 @@ def map_flows(partnerships: "QuerySet[AsOf]", *, list_url: str) -> list[MapFlow]
     flows: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         key = tuple(sorted((row["locality_a__country"], row["locality_b__country"])))
-        bucket = flows.setdefault(key, _status_counts())  # type: ignore[arg-type]
+        bucket = flows.setdefault((key[0], key[1]), _status_counts())
         bucket[row["status"] or "unknown"] += row["n"]
     found: list[MapFlow] = []
     for (a, b), by_status in flows.items():

@@ -157,7 +157,12 @@ def home(request):
 @require_GET
 def partnership_list(request):
     filterset, errors = _filter_partnerships(request)
-    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(_rows(filterset, errors), PAGE_SIZE)
+    # The count from the list index when the filters allow (one country, a pair).
+    index_count = None if _refused(errors) else filterset.index_count()
+    if index_count is not None:
+        paginator.count = index_count  # a cached property: set, it is not computed again
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = licensing.with_row_licenses(page.object_list)
     context = _filter_context(request, filterset, errors)
     context["page"] = page
@@ -493,7 +498,7 @@ def map_view(request):
     if total is None or total <= MAP_LIMIT:
         partnerships = list(_rows(filterset, errors)[: MAP_LIMIT + 1])
     flows = []
-    if total is not None and total > MAP_LIMIT or len(partnerships) > MAP_LIMIT:
+    if (total is not None and total > MAP_LIMIT) or len(partnerships) > MAP_LIMIT:
         base = _query_without(request, "page", "between")
         flows = selectors.map_flows(
             filterset.qs, list_url=f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")

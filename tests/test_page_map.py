@@ -112,3 +112,53 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         response = client.get(URL, {"as_of": "2021-12-31"})
     assert len(points(response)) == rows
+
+
+def flows(response):
+    match = re.search(r'<script id="partnership-flows" type="application/json">(.*?)</script>', response.text)
+    return json.loads(match.group(1)) if match else None
+
+
+@pytest.mark.usefixtures("seed")
+class TestWholeSelection:
+    """Beyond MAP_LIMIT partnerships the map shows every one of them, as flows between
+    countries with their counts (not the first MAP_LIMIT)."""
+
+    def test_flows_count_every_partnership(self, client, monkeypatch):
+        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 5)
+        response = client.get(URL)
+        data = flows(response)
+        assert sum(flow["count"] for flow in data) == 18 == response.context["total"]
+        us_ru = next(flow for flow in data if {flow["a"], flow["b"]} == {"US", "RU"})
+        assert us_ru["na"] in ("840", "643") and us_ru["nb"] in ("840", "643")
+        assert us_ru["by_status"] == {"active": us_ru["count"] - 1, "proposed": 1}
+        assert us_ru["status"] == "active"
+        assert us_ru["url"].endswith("between=RU,US")
+        # Biggest first, and a table of them for readers without the map.
+        assert [flow["count"] for flow in data] == sorted((flow["count"] for flow in data), reverse=True)
+        assert us_ru["name"] in response.text.split("<details>")[1]
+        assert 'data-kind="flows"' in response.text
+
+    def test_a_country_with_few_enough_is_lines(self, client, monkeypatch):
+        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 5)
+        response = client.get(URL, {"country": "UA"})
+        assert flows(response) is None and len(points(response)) == 3
+        # Over the limit for one country: its flows, from the index's count.
+        response = client.get(URL, {"country": "RU"})
+        assert {(flow["a"], flow["b"]) for flow in flows(response)} == {("RU", "US")}
+
+    def test_flows_follow_as_of_and_the_filters(self, client, monkeypatch):
+        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 1)
+        data = flows(client.get(URL, {"status": "active", "as_of": "2003-01-01"}))
+        assert all(set(flow["by_status"]) == {"active"} for flow in data)
+
+
+@pytest.mark.parametrize("rows", [3, 60])
+def test_flows_query_count_does_not_grow(client, db, django_assert_max_num_queries, monkeypatch, rows):
+    monkeypatch.setattr("partnerships.views.MAP_LIMIT", 2)
+    for _ in range(rows):
+        partnership_with_history(("active", "2001"))
+    # the probe rows, the flows, the organization and country choices of the form
+    with django_assert_max_num_queries(4):
+        response = client.get(URL)
+    assert sum(flow["count"] for flow in flows(response)) == rows

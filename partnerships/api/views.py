@@ -4,6 +4,7 @@ and renders with ``serializers``. What they share lives beside them: ``mixins`` 
 cache validators, lists), ``exports`` (CSV and GeoJSON), ``schema`` (the OpenAPI extras)
 and ``permissions``."""
 
+import builtins
 import datetime
 from collections.abc import Iterator
 from typing import Any
@@ -127,7 +128,7 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
             self.last_modified = page[0][-1]
         return self.paginator.get_paginated_response(lean.RowBuilder(request).rows(page))
 
-    def csv_columns(self) -> "list[str]":
+    def csv_columns(self) -> "builtins.list[str]":
         # Each row's licences and whom to credit (issue 13): names and attributions.
         return [*super().csv_columns(), "license", "attribution"]
 

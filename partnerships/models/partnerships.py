@@ -138,7 +138,7 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
 
     def matching(self, text: str) -> PartnershipQuerySet:
         """Partnerships where either party's name or alias contains the text."""
-        localities = Locality.objects.matching(text)
+        localities: models.QuerySet[Any] = Locality.objects.matching(text)
         if not localities.query.is_empty():
             # The same localities as Locality.matching(), found as a union of three
             # substring lookups that each use a trigram index on PostgreSQL (an OR with an
