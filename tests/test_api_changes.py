@@ -365,13 +365,25 @@ def test_an_old_cursor_continues_from_its_time(client, db):
 
 
 def test_a_merge_is_a_tombstone_naming_its_target(client, db):
-    from partnerships.services import feed as change_log
-
-    merged, target = LocalityFactory(), LocalityFactory()
+    """The merge service: the merged locality's one entry is "merged" (naming its target),
+    the target and the partnership that moved are "updated"; nothing else."""
+    merged = LocalityFactory(name="Koeln", country="DE")
+    target = LocalityFactory(name="Köln", country="DE")
+    partner = LocalityFactory(country="FR")
+    moved = services.create_partnership(locality_a=merged, locality_b=partner, citations=[cite()])
     _, cursor = all_changes(client)
-    change_log.record_merge(record_type="locality", merged_id=merged.pk, into_id=target.pk)
+    services.merge_localities(source=merged, target=target)
     entries, _ = all_changes(client, since=cursor)
-    assert _keys(entries) == [("locality", merged.pk, "merged"), ("locality", target.pk, "updated")]
+    assert sorted(_keys(entries)) == sorted(
+        [
+            ("locality", merged.pk, "merged"),
+            ("locality", target.pk, "updated"),
+            ("partnership", moved.pk, "updated"),
+            ("locality", partner.pk, "updated"),  # its partners' list names the new place
+        ]
+    )
+    assert_causal(entries)
+    entries = [e for e in entries if e["action"] == "merged"]
     assert entries[0]["url"] is None and entries[0]["deleted_at"] == entries[0]["changed_at"]
     assert entries[0]["merged_into"]["id"] == target.pk
     assert entries[0]["merged_into"]["url"].endswith(url("locality-detail", target.pk))

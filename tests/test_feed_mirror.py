@@ -8,9 +8,9 @@ drives random sequences of writes through the services — the doors the admin, 
 imports use — and at the end the mirror must equal the registry, record for record.
 
 Adding an operation: write ``def op_<name>(world, pick)`` (``pick(n)`` gives an index
-below ``n``) that makes one change through a service, and add it to ``OPERATIONS``; e.g.
-the locality merge, once services.merging lands:
-``services.merge_localities(source=…, target=…)`` as ``op_merge_localities``.
+below ``n``) that makes one change through a service, and add it to ``OPERATIONS``. A
+merged locality is a tombstone that redirects (301) to the one it was merged into: the
+mirror holds only live records, as the API's lists do.
 
 On PostgreSQL, the last test runs two real concurrent transactions to show that entry
 ids follow commit order (the advisory lock in services/feed.py).
@@ -99,15 +99,25 @@ class Mirror:
         response = self.client.get(address)
         if response.status_code == 404:  # deleted since: its tombstone follows
             return
+        if response.status_code == 301:  # merged since: its "merged" entry follows
+            self.records.pop(key, None)
+            return
         assert response.status_code == 200, (address, response.status_code)
         self.records[key] = response.json()
+
+
+def live(model):
+    """The model's records the API lists (merged localities are tombstones)."""
+    if model is Locality:
+        return Locality.objects.filter(merged_into__isnull=True)
+    return model.objects.all()
 
 
 def registry_now(client):
     return {
         (type_name, pk): get_json(client, DETAIL[type_name], pk)
         for type_name, model in MODELS.items()
-        for pk in model.objects.order_by("pk").values_list("pk", flat=True)
+        for pk in live(model).order_by("pk").values_list("pk", flat=True)
     }
 
 
@@ -138,7 +148,7 @@ class World:
 
 
 def _any(model, pick):
-    rows = list(model.objects.order_by("pk"))
+    rows = list(live(model).order_by("pk"))
     return rows[pick(len(rows))] if rows else None
 
 
@@ -153,7 +163,7 @@ def op_rename_locality(world, pick):
 
 
 def op_create_partnership(world, pick):
-    localities = list(Locality.objects.order_by("pk"))
+    localities = list(live(Locality).order_by("pk"))
     if len(localities) < 2:
         return op_create_locality(world, pick)
     a, b = localities[pick(len(localities))], localities[pick(len(localities))]
@@ -206,6 +216,19 @@ def op_retitle_source(world, pick):
         services.update_source(source=source, title=f"Retitled {world.next()}")
 
 
+def op_merge_localities(world, pick):
+    """Merge one locality into another of its country (their partnerships move, and
+    those that become the same pair fold into one)."""
+    source = _any(Locality, pick)
+    if source is None:
+        return
+    others = list(live(Locality).filter(country=source.country).exclude(pk=source.pk).order_by("pk"))
+    if not others:
+        others = [services.create_locality(name=f"Town {world.next()}", country=source.country)]
+    target = others[pick(len(others))]
+    services.merge_localities(source=source, target=target, confirm_conflicts=True)
+
+
 def op_delete_partnership(world, pick):
     partnership = _any(Partnership, pick)
     if partnership is not None:
@@ -222,6 +245,7 @@ OPERATIONS = [
     op_cite_partnership,
     op_remove_citation,
     op_retitle_source,
+    op_merge_localities,
     op_delete_partnership,
 ]
 
@@ -240,6 +264,8 @@ def start_small(world):
     """Each example starts from a small registry (the database outlives examples): the
     last example's records go (through deletions, which the feed records too), then two
     partnerships among three localities."""
+    # Tombstones before the localities they were merged into (which they protect).
+    Locality.objects.filter(merged_into__isnull=False).update(merged_into=None)
     for model in (Partnership, ReportedFigure, Locality, Organization, Source):
         for record in model.objects.all():
             record.delete()

@@ -27,6 +27,7 @@ from django.db.models import Model
 
 from ..models import Activity, Citation, Locality, LocalityAlias, Partnership, StatusEvent
 from ..text import normalize_name
+from . import feed
 from .changes import save_valid
 from .inputs import acting_user
 from .timeline import refresh_current_status, validate_timeline
@@ -198,6 +199,8 @@ def merge_localities(*, source: Locality, target: Locality, confirm_conflicts: b
         target.coordinates_check = source.coordinates_check
     _reason(target, reason)
     save_valid(target)
+    # The change feed: B "merged" into A (a mirror drops B and fetches A again).
+    feed.record_merge(record_type="locality", merged_id=source.pk, into_id=target.pk)
     return plan
 
 
