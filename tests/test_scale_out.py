@@ -24,7 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -520,21 +520,30 @@ class Browser:
         self.server = server
         self.cookies: dict[str, str] = {}
 
-    def request(self, path: str, *, form: dict[str, str] | None = None, referer: str = "/admin/") -> Answer:
+    def request(
+        self,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        raw: tuple[bytes, str] | None = None,
+        referer: str = "/admin/",
+    ) -> Answer:
         import http.client
 
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=120)
         headers = {
             "X-Forwarded-Proto": "https",
             "Referer": f"https://127.0.0.1:{self.server.port}{referer}",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
-        body = None
+        body: str | bytes | None = None
         if form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if raw is not None:
+            body, headers["Content-Type"] = raw
         started = time.perf_counter()
-        connection.request("POST" if form is not None else "GET", path, body=body, headers=headers)
+        connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
         response = connection.getresponse()
         content = response.read()
         for name, value in response.getheaders():
@@ -636,22 +645,48 @@ def test_the_change_feed_misses_nothing_while_the_replica_lags(replica_server: A
         time.sleep(0.1)
 
 
+def test_readyz_names_a_replica_that_is_down(replica_server: AppServer, replica: Cluster):
+    replica.stop("fast")
+    try:
+        answer = http(f"{replica_server.base}/readyz")
+        assert answer.status == 503
+        checks = answer.json()["checks"]
+        assert checks["database"]["ok"] and not checks["replicas"]["ok"]
+        assert "replica_1" in checks["replicas"]["error"]
+        # Its public reads are a clean 503 meanwhile, never a 500.
+        listed = http(f"{replica_server.base}/api/v1/partnerships/")
+        assert listed.status == 503 and listed.headers["Retry-After"]
+    finally:
+        replica.start()
+    deadline = time.monotonic() + 10
+    while http(f"{replica_server.base}/readyz").status != 200:
+        assert time.monotonic() < deadline, "not ready again after the replica's return"
+        time.sleep(0.2)
+
+
 # ------------------------------------------------------------------ two app servers, one Redis
 
 
 @pytest.fixture(scope="module")
-def server_pair(migrated: Cluster, redis_server: Redis, tmp_path_factory) -> Iterator[list[AppServer]]:
-    """Two app servers (make serve on 8102 and 8103) sharing our PostgreSQL and our Redis, with
-    low limits so that the shared counts show: 12 anonymous API requests a minute, 3 corrections."""
+def pair_env(migrated: Cluster, redis_server: Redis, tmp_path_factory) -> dict[str, str]:
+    """The settings of the two servers and their job worker: our PostgreSQL and Redis, one
+    JOBS_DIR and PUBLISHED_EXPORTS_DIR for all (as a shared folder would be), and low limits so
+    that the shared counts show: 12 anonymous API requests a minute, 3 corrections."""
     logs = tmp_path_factory.mktemp("pair")
-    env = served_env(
+    return served_env(
         migrated,
         logs,
         REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/2",
         API_ANON_THROTTLE_RATE="12/minute",
         CORRECTIONS_PER_IP="3",
+        LOGS=str(logs),
     )
-    with app_servers(env, [8102, 8103], logs) as servers:
+
+
+@pytest.fixture(scope="module")
+def server_pair(pair_env: dict[str, str]) -> Iterator[list[AppServer]]:
+    """Two app servers: make serve on 8102 and 8103."""
+    with app_servers(pair_env, [8102, 8103], Path(pair_env["LOGS"])) as servers:
         yield servers
 
 
@@ -820,3 +855,181 @@ def test_with_redis_stopped_public_reads_are_still_answered(
     finally:
         redis_server.start()
     assert all(http(f"{server.base}/readyz").status == 200 for server in server_pair)
+
+
+# ------------------------------------------------------------------ long work through the job queue
+
+IMPORT_ROWS = 20_000
+# The full export's size (250,000 partnerships). SCALE_EXPORT_ROWS makes it smaller for a quick
+# run while developing; the default is what the issue asks for.
+EXPORT_ROWS = int(os.environ.get("SCALE_EXPORT_ROWS", "250000"))
+# /api/v1/partnerships/1/ while the jobs run: under 100 ms (90th percentile). On a machine busy
+# with other work the same run's own floor counts instead: at most twice the 90th percentile
+# measured just before the jobs (the guide: targets against a floor measured in the same run).
+LATENCY_LIMIT = 0.100
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+@pytest.fixture(scope="module")
+def worker(pair_env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """The job worker as a real process: manage.py db_worker (what make worker runs), at a lower
+    CPU priority than the app servers, as docs/deploying.md's systemd unit runs it (Nice=10)."""
+    log = Path(pair_env["LOGS"]) / "worker.log"
+    process = subprocess.Popen(
+        [
+            "nice",
+            "-n",
+            "10",
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+        ],
+        cwd=PROJECT_ROOT,
+        env=pair_env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "----registry-scale-test-boundary"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, (filename, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def wait_for_job(cluster: Cluster, job_id: int, probe: Callable[[], None], timeout: float) -> str:
+    """Probe the site while the job runs; its final state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = cluster.sql(f"SELECT state FROM partnerships_job WHERE id = {job_id}")
+        if state in ("succeeded", "failed"):
+            return state
+        assert time.monotonic() < deadline, f"job {job_id} still {state} after {timeout} s"
+        probe()
+        time.sleep(0.1)
+
+
+def test_a_large_import_and_a_full_export_run_on_the_worker_while_the_site_answers(
+    server_pair: list[AppServer], worker: subprocess.Popen, migrated: Cluster
+):
+    import re
+    import statistics
+
+    token = {"Authorization": f"Token {migrated.token}"}
+    latencies: list[float] = []
+
+    def probe() -> None:
+        answer = http(f"{server_pair[1].base}/api/v1/partnerships/1/", headers=token)
+        assert answer.status == 200
+        latencies.append(answer.seconds)
+
+    for _ in range(40):
+        probe()
+        time.sleep(0.05)
+    floor = percentile(latencies, 0.9)
+    latencies.clear()
+
+    # 1. A 20,000-row file through the admin: the preview in the request, the import on the worker.
+    lines = ["a_name,a_country,b_name,b_country,established"]
+    lines += [f"Importville {n},US,Importstadt {n},DE,{1950 + n % 70}" for n in range(IMPORT_ROWS)]
+    browser = admin_browser(server_pair[0])
+    page = browser.request("/admin/partnerships/import/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body.decode())
+    assert csrf is not None
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": csrf.group(1), "step": "preview", "source": "https://example.org/scale-test"},
+        {"file": ("scale.csv", ("\n".join(lines) + "\n").encode())},
+    )
+    preview = browser.request("/admin/partnerships/import/", raw=(body, content_type))
+    assert preview.status == 200, preview.body[:500]
+    text = preview.body.decode()
+    assert f"{IMPORT_ROWS} rows: {IMPORT_ROWS} partnerships to create" in text, text[:3000]
+    upload_token = re.search(r'name="token" value="([^"]+)"', text)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
+    assert upload_token is not None and csrf is not None
+    confirmed = browser.request(
+        "/admin/partnerships/import/",
+        form={"csrfmiddlewaretoken": csrf.group(1), "step": "confirm", "token": upload_token.group(1)},
+    )
+    assert confirmed.status == 302 and "/admin/partnerships/job/" in confirmed.headers["Location"]
+    job_id = int(confirmed.headers["Location"].rstrip("/").split("/")[-2])
+    started = time.monotonic()
+    assert wait_for_job(migrated, job_id, probe, timeout=300) == "succeeded"
+    import_seconds = time.monotonic() - started
+    assert migrated.sql(
+        "SELECT count(*) FROM partnerships_partnership p JOIN partnerships_locality a "
+        "ON a.id = p.locality_a_id WHERE a.name LIKE 'Importville %'"
+    ) == str(IMPORT_ROWS)
+    job_page = browser.request(f"/admin/partnerships/job/{job_id}/change/").body.decode()
+    assert f"Imported: {IMPORT_ROWS} rows" in job_page
+
+    # 2. The registry grown to EXPORT_ROWS partnerships (by SQL: fast), then the full export.
+    have = int(migrated.sql("SELECT count(*) FROM partnerships_partnership"))
+    if have < EXPORT_ROWS:
+        side = int((EXPORT_ROWS - have) ** 0.5) + 1
+        migrated.sql(
+            "INSERT INTO partnerships_locality (created_at, updated_at, name, native_name, kind, country, "
+            "subdivision, latitude, longitude, wikidata_id, description, name_key, native_name_key) "
+            f"SELECT now(), now(), c || ' Scale ' || g, '', 'city', c, '', 40 + g / 1000.0, 2 + g / 1000.0, '', '', "
+            f"lower(c) || ' scale ' || g, '' FROM generate_series(1, {side}) g, (VALUES ('GB'), ('IT')) AS v(c)"
+        )
+        migrated.sql(
+            "INSERT INTO partnerships_partnership (created_at, updated_at, level, established_on, "
+            "established_precision, description, current_status, current_status_since, "
+            "current_status_since_precision, locality_a_id, locality_b_id, current_status_reported, "
+            "current_status_reported_precision) "
+            "SELECT now(), now(), 'sister_city', NULL, '', '', 'active', DATE '2001-01-01', 'year', a.id, b.id, "
+            "NULL, '' FROM partnerships_locality a JOIN partnerships_locality b "
+            "ON a.name LIKE 'GB Scale %' AND b.name LIKE 'IT Scale %' "
+            f"LIMIT {EXPORT_ROWS - have}"
+        )
+        migrated.sql("ANALYZE")
+    total = int(migrated.sql("SELECT count(*) FROM partnerships_partnership"))
+    assert total >= EXPORT_ROWS
+    url = f"{server_pair[0].base}/exports/partnerships.csv"
+    first = http(url)
+    if first.status == 503:  # nothing published yet: the request queued the export
+        assert first.headers["Retry-After"]
+    export_job = int(migrated.sql("SELECT max(id) FROM partnerships_job WHERE kind = 'export'"))
+    started = time.monotonic()
+    assert wait_for_job(migrated, export_job, probe, timeout=900) == "succeeded"
+    export_seconds = time.monotonic() - started
+    served = http(url, timeout=120)
+    assert served.status == 200 and served.headers["ETag"]
+    assert served.body.count(b"\n") == total + 1
+    assert http(url, headers={"If-None-Match": served.headers["ETag"]}).status == 304
+
+    p90 = percentile(latencies, 0.9)
+    limit = max(LATENCY_LIMIT, 2 * floor)
+    print(
+        f"\nimport of {IMPORT_ROWS} rows: {import_seconds:.1f} s; export of {total} rows: {export_seconds:.1f} s; "
+        f"/api/v1/partnerships/1/ before: 90th percentile {floor * 1000:.0f} ms; meanwhile: {len(latencies)} "
+        f"requests, median {statistics.median(latencies) * 1000:.0f} ms, 90th percentile {p90 * 1000:.0f} ms, "
+        f"max {max(latencies) * 1000:.0f} ms"
+    )
+    assert p90 < limit, (
+        f"90th percentile {p90 * 1000:.0f} ms while the jobs ran (limit {limit * 1000:.0f} ms)"
+    )

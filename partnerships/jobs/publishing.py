@@ -119,7 +119,7 @@ def render(name: str, out: Any, progress: Callable[[str, int, int], None] | None
         if progress is not None and lines >= next_report:
             next_report = lines + PROGRESS_EVERY
             progress("exporting", min(lines, total), total)
-    response.close()
+    # Not response.close(): that sends request_finished, which closes the database connections.
     rows = max(lines - 1, 0) if export.format == "csv" else total
     if progress is not None:
         progress("exporting", rows, total)

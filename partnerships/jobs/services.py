@@ -7,7 +7,7 @@ worker is not inside a transaction; the admin reads the cache first.
 """
 
 import logging
-import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ def start_import(
     job.full_clean()
     job.save()
     job.directory.mkdir(parents=True, exist_ok=True)
-    os.replace(upload, job.directory / job.params["input"])
+    # A move, not a rename: the upload folder may be on another file system than JOBS_DIR.
+    shutil.move(upload, job.directory / job.params["input"])
     # Enqueued in this transaction: the worker sees the task only once the Job is committed.
     result = tasks.run_import.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
