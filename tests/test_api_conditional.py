@@ -11,7 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 from partnerships import services
 from partnerships.api.conditional import PUBLIC_MODELS
 from partnerships.dates import PartialDate
-from partnerships.models import Partnership
+from partnerships.models import FeedEntry, Partnership
 from tests.apitools import body, token_header, unthrottled, url  # noqa: F401
 from tests.factories import LocalityFactory, cite
 
@@ -38,6 +38,7 @@ def settled_seed(seed):
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
     for model in PUBLIC_MODELS:
         model.history.model.objects.update(history_date=an_hour_ago)
+    FeedEntry.objects.update(committed_at=an_hour_ago)  # the change feed's log too
 
 
 @pytest.mark.usefixtures("unthrottled")

@@ -16,6 +16,7 @@ from partnerships.admin import imports as admin_import
 from partnerships.jobs import publishing
 from partnerships.jobs import services as jobs
 from partnerships.models import Job, Partnership
+from tests.factories import cite
 
 IMPORT_URL = reverse("admin-import-partnerships")
 GOOD = "a_name,a_country,b_name,b_country,established\nSeattle,US,Tashkent,Uzbekistan,1973\nKöln,DE,Kyoto,JP,1963\n"
@@ -136,7 +137,7 @@ def test_a_published_export_is_served_with_an_etag_and_regenerated_when_the_regi
         services.create_locality(name="Lyon", country="FR"),
         services.create_locality(name="Beersheba", country="IL"),
     )
-    services.create_partnership(locality_a=a, locality_b=b)
+    services.create_partnership(locality_a=a, locality_b=b, citations=[cite()])
 
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert Job.objects.filter(kind=Job.Kind.EXPORT).count() == 2

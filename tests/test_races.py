@@ -131,15 +131,28 @@ def test_the_same_pair_created_at_once_through_the_api_is_one_201_and_one_clean_
     c, d = LocalityFactory(name="Lyon", country="FR"), LocalityFactory(name="Turin", country="IT")
     path = url("partnership-list")
     # The sequential case, for comparison.
-    assert post_json(path, {"locality_a": c.pk, "locality_b": d.pk}, two_staff[0]).status_code == 201
-    sequential = post_json(path, {"locality_a": d.pk, "locality_b": c.pk}, two_staff[1])
+    assert (
+        post_json(
+            path, {"locality_a": c.pk, "locality_b": d.pk, "internal_record": True}, two_staff[0]
+        ).status_code
+        == 201
+    )
+    sequential = post_json(
+        path, {"locality_a": d.pk, "locality_b": c.pk, "internal_record": True}, two_staff[1]
+    )
     assert sequential.status_code == 400
 
     hold_inserts(monkeypatch, Partnership)
     second = (b, a) if reverse_order else (a, b)
     responses = concurrently(
-        lambda: post_json(path, {"locality_a": a.pk, "locality_b": b.pk}, two_staff[0]),
-        lambda: post_json(path, {"locality_a": second[0].pk, "locality_b": second[1].pk}, two_staff[1]),
+        lambda: post_json(
+            path, {"locality_a": a.pk, "locality_b": b.pk, "internal_record": True}, two_staff[0]
+        ),
+        lambda: post_json(
+            path,
+            {"locality_a": second[0].pk, "locality_b": second[1].pk, "internal_record": True},
+            two_staff[1],
+        ),
     )
     assert not any(isinstance(r, BaseException) for r in responses), responses
     assert sorted(r.status_code for r in responses) == [201, 400]
@@ -212,6 +225,8 @@ def test_the_same_pair_added_at_once_in_the_admin_is_a_form_error(monkeypatch, d
             "locality_b": second.pk,
             "level": "sister_city",
             "description": "Typed.",
+            # Uncited: an internal record, as creation requires one or a citation.
+            "is_internal_record": "on",
         }
         return client.post(add, data)
 

@@ -70,7 +70,17 @@ def apply_plan(
         "batch_size": BATCH_SIZE,
     }
     with feed.deferred_bulk():
-        _apply(planned, used, sources, user=user, label=label, progress=progress, history=history, now=now)
+        _apply(
+            planned,
+            used,
+            sources,
+            user=user,
+            label=label,
+            progress=progress,
+            history=history,
+            now=now,
+            aliases=aliases or [],
+        )
 
 
 def _apply(
@@ -83,6 +93,7 @@ def _apply(
     progress: Progress,
     history: History,
     now: datetime.datetime,
+    aliases: list[NewAlias],
 ) -> None:
     total = len(planned)
     source_objects = _write_sources(planned, sources)
@@ -124,7 +135,7 @@ def _apply(
             kind=LocalityAlias.Kind.VARIANT,
             provenance=alias.provenance[:100],
         )
-        for alias in aliases or []
+        for alias in aliases
         if alias.candidate_id in real_ids
     ]
     # Their uniqueness per locality was settled in memory (the locality's names are known):
@@ -133,6 +144,8 @@ def _apply(
         record.clean_fields(exclude=["locality", "name_key"])
     if new_aliases:
         bulk_create_with_history(new_aliases, LocalityAlias, **history)
+        # A new name of a locality is an update of it (or part of its creation).
+        feed.record_bulk(LocalityAlias, new_aliases, feed.CREATED)
 
     # A new status for a recorded partnership goes through the service, which checks it
     # against the whole timeline (checked already in the plan; rare in bulk files).
