@@ -351,8 +351,9 @@ def migrated(primary: Cluster) -> Cluster:
     primary.token = manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]  # type: ignore[attr-defined]
     ids = primary.sql(
         "INSERT INTO partnerships_locality (created_at, updated_at, name, native_name, kind, country, "
-        "subdivision, wikidata_id, description, name_key, native_name_key) "
-        "SELECT now(), now(), c || ' Burst ' || g, '', 'city', c, '', '', '', lower(c) || ' burst ' || g, '' "
+        "subdivision, wikidata_id, description, name_key, native_name_key, identity_key, coordinates_check) "
+        "SELECT now(), now(), c || ' Burst ' || g, '', 'city', c, '', '', '', lower(c) || ' burst ' || g, '', "
+        "lower(c) || ' burst ' || g, '' "
         "FROM generate_series(1, 200) g, (VALUES ('US'), ('FR')) AS v(c) ORDER BY c DESC, g RETURNING id"
     ).split()
     primary.burst = list(zip(ids[:200], ids[200:], strict=True))  # type: ignore[attr-defined]
@@ -584,7 +585,7 @@ def test_writes_signed_in_reads_and_the_admin_hit_the_primary(replica_server: Ap
     created = http(
         f"{replica_server.base}/api/v1/partnerships/",
         method="POST",
-        data={"locality_a": int(a), "locality_b": int(b), "kind": "friendship"},
+        data={"locality_a": int(a), "locality_b": int(b), "kind": "friendship", "internal_record": True},
         headers=token,
     )
     assert created.status == 201, created.body
@@ -621,7 +622,7 @@ def test_the_change_feed_misses_nothing_while_the_replica_lags(replica_server: A
             answer = http(
                 f"{replica_server.base}/api/v1/partnerships/",
                 method="POST",
-                data={"locality_a": int(a), "locality_b": int(b)},
+                data={"locality_a": int(a), "locality_b": int(b), "internal_record": True},
                 headers=token,
             )
             assert answer.status == 201, answer.body
@@ -743,7 +744,12 @@ def test_a_write_on_one_server_is_read_on_the_other(server_pair: list[AppServer]
     created = http(
         f"{server_pair[0].base}/api/v1/partnerships/",
         method="POST",
-        data={"locality_a": int(a), "locality_b": int(b), "description": "written on the first server"},
+        data={
+            "locality_a": int(a),
+            "locality_b": int(b),
+            "description": "written on the first server",
+            "internal_record": True,
+        },
         headers=token,
     )
     assert created.status == 201, created.body
@@ -788,7 +794,7 @@ def test_postgresql_stopped_and_restarted_under_load(server_pair: list[AppServer
             answer = http(
                 f"{server.base}/api/v1/partnerships/",
                 method="POST",
-                data={"locality_a": int(pair[0]), "locality_b": int(pair[1])},
+                data={"locality_a": int(pair[0]), "locality_b": int(pair[1]), "internal_record": True},
                 headers=token,
                 timeout=15,
             )
@@ -992,17 +998,18 @@ def test_a_large_import_and_a_full_export_run_on_the_worker_while_the_site_answe
         side = int((EXPORT_ROWS - have) ** 0.5) + 1
         migrated.sql(
             "INSERT INTO partnerships_locality (created_at, updated_at, name, native_name, kind, country, "
-            "subdivision, latitude, longitude, wikidata_id, description, name_key, native_name_key) "
+            "subdivision, latitude, longitude, wikidata_id, description, name_key, native_name_key, "
+            "identity_key, coordinates_check) "
             f"SELECT now(), now(), c || ' Scale ' || g, '', 'city', c, '', 40 + g / 1000.0, 2 + g / 1000.0, '', '', "
-            f"lower(c) || ' scale ' || g, '' FROM generate_series(1, {side}) g, (VALUES ('GB'), ('IT')) AS v(c)"
+            f"lower(c) || ' scale ' || g, '', lower(c) || ' scale ' || g, '' FROM generate_series(1, {side}) g, (VALUES ('GB'), ('IT')) AS v(c)"
         )
         migrated.sql(
             "INSERT INTO partnerships_partnership (created_at, updated_at, level, established_on, "
             "established_precision, description, current_status, current_status_since, "
             "current_status_since_precision, locality_a_id, locality_b_id, current_status_reported, "
-            "current_status_reported_precision) "
+            "current_status_reported_precision, is_internal_record) "
             "SELECT now(), now(), 'sister_city', NULL, '', '', 'active', DATE '2001-01-01', 'year', a.id, b.id, "
-            "NULL, '' FROM partnerships_locality a JOIN partnerships_locality b "
+            "NULL, '', false FROM partnerships_locality a JOIN partnerships_locality b "
             "ON a.name LIKE 'GB Scale %' AND b.name LIKE 'IT Scale %' "
             f"LIMIT {EXPORT_ROWS - have}"
         )
