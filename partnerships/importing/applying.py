@@ -70,7 +70,17 @@ def apply_plan(
         "batch_size": BATCH_SIZE,
     }
     with feed.deferred_bulk():
-        _apply(planned, used, sources, user=user, label=label, progress=progress, history=history, now=now)
+        _apply(
+            planned,
+            used,
+            sources,
+            user=user,
+            label=label,
+            progress=progress,
+            history=history,
+            now=now,
+            aliases=aliases,
+        )
 
 
 def _apply(
@@ -83,6 +93,7 @@ def _apply(
     progress: Progress,
     history: History,
     now: datetime.datetime,
+    aliases: list[NewAlias] | None,
 ) -> None:
     total = len(planned)
     source_objects = _write_sources(planned, sources)
