@@ -16,7 +16,9 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from django.db.models import BigIntegerField, DateField, QuerySet, Value
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, DateField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -112,6 +114,16 @@ def _names(items: list[dict[str, Any]] | None) -> str:
     return _text("; ".join(str(item["name"] or "") for item in items))
 
 
+def _of_ids(queryset: QuerySet[Any], column: str, ids: list[int]) -> QuerySet[Any]:
+    """``queryset`` narrowed to ``column IN ids``: on PostgreSQL as ``= ANY(%s)`` with the
+    ids as one array parameter (an export chunk's 2,000 ids as 2,000 parameters cost more
+    Python than the query), elsewhere as ``__in``. ``column`` is of the base table."""
+    if connection.vendor == "postgresql":
+        table = queryset.model._meta.db_table
+        return queryset.filter(RawSQL(f'"{table}"."{column}" = ANY(%s)', (ids,), output_field=BooleanField()))
+    return queryset.filter(**{f"{column}__in": ids})
+
+
 class RowBuilder:
     """Turns ``COLUMNS`` tuples into the serializer's rows, for one request."""
 
@@ -200,7 +212,7 @@ class RowBuilder:
         through = Partnership.organizations.through
         found: dict[int, list[dict[str, Any]]] = {}
         rows = (
-            through.objects.filter(partnership_id__in=ids)
+            _of_ids(through.objects.all(), "partnership_id", ids)
             .order_by("organization__name", "organization_id")
             .values_list(
                 "partnership_id", "organization_id", "organization__name", "organization__abbreviation"
@@ -216,7 +228,7 @@ class RowBuilder:
         through = Partnership.focus_areas.through
         found: dict[int, list[dict[str, Any]]] = {}
         rows = (
-            through.objects.filter(partnership_id__in=ids)
+            _of_ids(through.objects.all(), "partnership_id", ids)
             .order_by("focusarea__name", "focusarea_id")
             .values_list("partnership_id", "focusarea__slug", "focusarea__name")
         )
@@ -290,7 +302,7 @@ def licences_of(ids: list[int]) -> dict[int, list[License]]:
     # (an OR across the event's join read every citation), in one query.
     urls = list(DATASET_LICENSES)
     own = (
-        Citation.objects.filter(partnership_id__in=ids, source__url__in=urls)
+        _of_ids(Citation.objects.filter(source__url__in=urls), "partnership_id", ids)
         .order_by()
         .annotate(on=Value(None, output_field=DateField()), event=Value(None, output_field=BigIntegerField()))
         .values_list("partnership_id", "source__url", "on", "event", "id")
