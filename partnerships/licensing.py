@@ -84,8 +84,6 @@ def with_row_licenses(partnerships: Iterable) -> list:
     """The partnerships as a list, each with ``dataset_licenses``: the licences of the data
     sets it was imported from (by its own and its events' citations), for a list row to
     name beside the registry's own. One query for all the rows."""
-    from django.db.models import Q
-
     from .models import Citation
 
     rows = list(partnerships)
@@ -94,14 +92,22 @@ def with_row_licenses(partnerships: Iterable) -> list:
         row.dataset_licenses = []
     if not rows:
         return rows
-    cited = (
-        Citation.objects.filter(source__url__in=list(DATASET_LICENSES))
-        .filter(Q(partnership__in=list(by_pk)) | Q(status_event__partnership__in=list(by_pk)))
-        .values_list("partnership_id", "status_event__partnership_id", "source__url")
-        .distinct()
+    # Its own citations and its events' as a UNION of two lookups, each served by an index
+    # (an OR across the event's join read every citation).
+    urls, ids = list(DATASET_LICENSES), list(by_pk)
+    own = (
+        Citation.objects.filter(source__url__in=urls, partnership__in=ids)
+        .order_by()
+        .values_list("partnership_id", "source__url", "id")
     )
-    for own, via_event, url in cited:
-        row = by_pk[own or via_event]
+    via_events = (
+        Citation.objects.filter(source__url__in=urls, status_event__partnership__in=ids)
+        .order_by()
+        .values_list("status_event__partnership_id", "source__url", "id")
+    )
+    # In the citations' order, as before.
+    for pk, url, _id in sorted(own.union(via_events, all=True), key=lambda cited: cited[2]):
+        row = by_pk[pk]
         licence = DATASET_LICENSES[url]
         if licence not in row.dataset_licenses:
             row.dataset_licenses.append(licence)

@@ -200,3 +200,48 @@ def test_geojson_lines_join_the_parties_coordinates(client):
         "type": "LineString",
         "coordinates": [[-122.3321, 47.6062], [69.2401, 41.2995]],
     }
+
+
+def _generic_csv(query, columns):
+    """The CSV as the generic path wrote it (lean rows, flattened, each cell through
+    ``_cell``, line by line): the reference for the direct cells."""
+    from partnerships.api.renderers import csv_lines, flatten
+    from partnerships.api.serializers import lean
+
+    request = Request(APIRequestFactory().get(url("partnership-list", format="csv", **query)))
+    filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
+    assert filterset.is_valid()
+
+    def flat_rows():
+        for row, _t in lean.export_rows(filterset.qs, lean.RowBuilder(request), chunk=7):
+            licences = row.pop("license")
+            flat = flatten(row, indexed=("localities",))
+            flat["license"] = "; ".join(licence["name"] for licence in licences)
+            flat["attribution"] = "; ".join(licence["attribution"] for licence in licences)
+            yield flat
+
+    return "".join(csv_lines(flat_rows(), columns)).encode()
+
+
+def test_csv_cells_straight_from_the_tuples_are_the_generic_paths_bytes(client):
+    from partnerships.api.serializers import lean
+
+    generated_registry(n=40)
+    # Cells a spreadsheet would run, numbers that stay numbers, an empty organization name.
+    formula = LocalityFactory(name="=HYPERLINK(1)", country="DE")
+    number = LocalityFactory(name="-12.5", country="FR")
+    services.create_partnership(
+        locality_a=formula,
+        locality_b=number,
+        level="friendship",
+        established=None,
+        organizations=[OrganizationFactory(name="@org"), OrganizationFactory(name="+plus")],
+        focus_areas=["-minus"],
+        citations=[cite(SourceFactory())],
+    )
+    for query in ({}, {"country": "DE"}, {"between": "DE,FR"}, {"q": "berg"}, {"country": "JP"}):
+        expected = _generic_csv(query, list(lean.CSV_COLUMNS))
+        assert body(client.get(url("partnership-list", format="csv", **query))) == expected, query
+    everything = _generic_csv({}, list(lean.CSV_COLUMNS))
+    assert b"'=HYPERLINK(1)" in everything and b",-12.5," in everything and b"'+plus; @org" in everything
+    assert b",'-minus," in everything

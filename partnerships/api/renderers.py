@@ -9,7 +9,11 @@ spreadsheet would run as a formula gets a leading ``'``; numbers stay numbers); 
 GeoJSON keep the raw values."""
 
 import csv
+import io
 import json
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -98,6 +102,23 @@ def flatten(data, prefix="", indexed=()):
         else:
             row[name] = value
     return row
+
+
+def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str], chunk: int = 500) -> Iterator[bytes]:
+    """The CSV's bytes, a header then ``chunk`` rows of cells at a time: the same bytes as
+    ``csv_lines`` writes line by line, in far fewer and larger pieces."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    iterator = iter(rows)
+    while True:
+        writer.writerows(islice(iterator, chunk))
+        text = buffer.getvalue()
+        if not text:
+            return
+        yield text.encode()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def geojson_chunks(features):

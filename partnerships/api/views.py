@@ -54,7 +54,7 @@ from .inputs import format_of
 from .mixins import ApiMixin, ListMixin, ReadOnlyDetail, ReadOnlyList
 from .pagination import ApiPagination, _positive_int
 from .permissions import ReadOnly, StaffModelPermissions
-from .renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, csv_lines, flatten
+from .renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, csv_chunks
 from .schema import (
     AS_OF_PARAMETER,
     ERRORS,
@@ -135,18 +135,13 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
     def export_content(self, queryset: "QuerySet[Any]", fmt: str) -> Iterator[bytes]:
         builder = lean.RowBuilder(self.request)
         if fmt == "csv":
+            # The cells straight from the rows' tuples (lean.RowBuilder.csv_rows), written a
+            # chunk at a time; the columns are the serializer's, as the generic export has them.
             columns = self.csv_columns()
-            indexed = tuple(self.csv_indexed)
-
-            def flat_rows() -> Iterator[dict[str, Any]]:
-                for row, _t in lean.export_rows(queryset, builder):
-                    licences = row.pop("license")
-                    flat = flatten(row, indexed=indexed)
-                    flat["license"] = "; ".join(licence["name"] for licence in licences)
-                    flat["attribution"] = "; ".join(licence["attribution"] for licence in licences)
-                    yield flat
-
-            return (line.encode() for line in csv_lines(flat_rows(), columns))
+            if tuple(columns) != lean.CSV_COLUMNS:
+                raise AssertionError(f"the serializer's CSV columns changed: {columns}; update lean.csv_rows")
+            rows = (row for chunk in lean.export_csv_rows(queryset, builder) for row in chunk)
+            return csv_chunks(rows, columns)
         return lean.geojson_bytes(
             {"type": "Feature", "id": t[0], "geometry": lean.line(t), "properties": row}
             for row, t in lean.export_rows(queryset, builder, geometry=True)
