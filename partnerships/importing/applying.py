@@ -58,9 +58,9 @@ def apply_plan(
     label: str,
     progress: Progress,
     aliases: list[NewAlias] | None = None,
-) -> None:
+) -> dict[int, int]:
     """Write the planned rows (see the module's docstring); ``used`` holds every locality
-    the rows name, negative ids for those to create."""
+    the rows name, negative ids for those to create. Returns {candidate id: locality id}."""
     now = timezone.now()
     default_source = next((item.row.source for item in planned), None)
     history: History = {
@@ -70,7 +70,17 @@ def apply_plan(
         "batch_size": BATCH_SIZE,
     }
     with feed.deferred_bulk():
-        _apply(planned, used, sources, user=user, label=label, progress=progress, history=history, now=now)
+        return _apply(
+            planned,
+            used,
+            sources,
+            user=user,
+            label=label,
+            progress=progress,
+            history=history,
+            now=now,
+            aliases=aliases,
+        )
 
 
 def _apply(
@@ -83,7 +93,8 @@ def _apply(
     progress: Progress,
     history: History,
     now: datetime.datetime,
-) -> None:
+    aliases: list[NewAlias] | None = None,
+) -> dict[int, int]:
     total = len(planned)
     source_objects = _write_sources(planned, sources)
 
@@ -151,6 +162,7 @@ def _apply(
                 recorded_by=user,
             )
     progress("done", total, total)
+    return real_ids
 
 
 def _bulk_create(objects: list[RecordT], model: type[RecordT], history: History) -> list[RecordT]:
