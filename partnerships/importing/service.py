@@ -218,9 +218,7 @@ def _import(
             fail(row.number, "; ".join(problems), pair_text)
             continue
         a, b = resolved
-        report.row_parties[row.number] = [
-            (c.id, m) for c, m in zip(resolved, party_methods, strict=True)
-        ]
+        report.row_parties[row.number] = [(c.id, m) for c, m in zip(resolved, party_methods, strict=True)]
         if a.id == b.id:
             fail(row.number, f"both parties are the same locality ({a}): a partnership needs two", pair_text)
             continue

@@ -158,9 +158,7 @@ class Command(BaseCommand):
                     )
                 )
 
-        created = {
-            pk for pk in landed_ids if pk > last_before and localities[pk].merged_into_id is None
-        }
+        created = {pk for pk in landed_ids if pk > last_before and localities[pk].merged_into_id is None}
         duplicates: dict[int, list[tuple[int, str, float | None]]] = {}
         for a, b, reason, distance in locality_pairs(limit=10**9):
             for one, other in ((a, b), (b, a)):
@@ -231,7 +229,10 @@ class Command(BaseCommand):
             lines.append("None.")
         lines += ["", f"## Parties matched more than {NAMESAKE_KM:.0f} km away", ""]
         if namesakes:
-            lines += ["| row | name (country) | landed on (id, kind) | km | method |", "|---|---|---|---|---|"]
+            lines += [
+                "| row | name (country) | landed on (id, kind) | km | method |",
+                "|---|---|---|---|---|",
+            ]
             for party in namesakes:
                 landed = party.landed
                 lines.append(
@@ -241,5 +242,3 @@ class Command(BaseCommand):
         else:
             lines.append("None.")
         return "\n".join(lines) + "\n"
-
-
