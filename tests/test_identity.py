@@ -263,3 +263,32 @@ def test_a_german_town_geocoded_to_its_state_centroid_loses_its_coordinates(db):
     report = import_partnerships(rows=[(2, MUENCHDO.convert(centroid))], source=SOURCE)
     assert report.written and report.row_parties[2][0][1] == BY_NAME
     assert Locality.objects.filter(name="Lübeck").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Found by the identity evaluation (docs/identity-evaluation.md): the German list
+        # abbreviates the suffix words, and its qualifiers.
+        ("Gemünden a.Main", "Gemünden am Main"),
+        ("Garching b.München", "Garching bei München"),
+        ("Weiden i.d.OPf.", "Weiden in der Oberpfalz"),
+        ("Höchst i. Odw.", "Höchst im Odenwald"),
+        ("Kazimierz-Dolny b. Lublin", "Kazimierz Dolny"),
+        ("Mühldorf a.Inn", "Mühldorf"),
+    ],
+)
+def test_abbreviated_suffixes_are_the_same_place(first, second):
+    assert name_parts(first).compatible(name_parts(second))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Frankfurt a.Main", "Frankfurt (Oder)"),
+        ("Neustadt a.d. Weinstraße", "Neustadt b.Coburg"),
+        ("Weiden i.d.OPf.", "Weiden (Ostfriesland)"),
+    ],
+)
+def test_abbreviated_suffixes_keep_different_qualifiers_apart(first, second):
+    assert not name_parts(first).compatible(name_parts(second))
