@@ -292,3 +292,15 @@ def test_abbreviated_suffixes_are_the_same_place(first, second):
 )
 def test_abbreviated_suffixes_keep_different_qualifiers_apart(first, second):
     assert not name_parts(first).compatible(name_parts(second))
+
+
+def test_a_gazetteer_name_with_a_qualifier_does_not_lead_to_the_larger_place(db):
+    """Found by the identity evaluation: GeoNames knows Wilrijk also as "Antwerpen
+    (Wilrijk)", which led the German list's Wilrijk onto Antwerp."""
+    antwerp = services.create_locality(
+        name="Antwerpen", country="BE", latitude=Decimal("51.2194"), longitude=Decimal("4.4025")
+    )
+    assert any("Antwerpen (Wilrijk)" in c.other_names for c in gazetteer().cities("Wilrijk", "BE"))
+    report = run(row("Wilrijk", "BE", "Niedernhausen", "DE"))
+    assert report.written and report.row_methods[2].startswith("first party new")
+    assert Locality.objects.filter(name="Wilrijk", country="BE").exclude(pk=antwerp.pk).count() == 1
