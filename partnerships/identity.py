@@ -123,6 +123,11 @@ _SUFFIX = re.compile(
     r"sur|sul|sull|nad|pod|na)\s+(?P<qualifier>.+)$"
 )
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
+# German lists abbreviate the suffix words, always with a dot: "Gemünden a.Main",
+# "Garching b.München", "Weiden i.d.OPf.", "Höchst i. Odw." (only dotted, so that an
+# Italian "a" or a Czech "i" in a name is left alone).
+_ABBREVIATED_SUFFIX = re.compile(r"(?<=\w)\s+(a|b|i)\.\s*(?:(d)\.\s*)?(?=\w)", re.IGNORECASE)
+_ABBREVIATIONS = {"a": " am ", "b": " bei ", "i": " im ", "id": " in der ", "ad": " an der "}
 
 _FOLDS = (
     # German and Nordic letters spelt out ("Koeln", "Malmoe", "Aalborg") or not.
@@ -169,7 +174,20 @@ def qualifiers_compatible(first: frozenset[str], second: frozenset[str]) -> bool
     "Hessen")."""
     if not first or not second:
         return True
-    return any(a.startswith(b) or b.startswith(a) for a in first for b in second)
+    return any(
+        a.startswith(b) or b.startswith(a) or _abbreviates(a, b) or _abbreviates(b, a)
+        for a in first
+        for b in second
+    )
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """ "opf" for "oberpfalz", "odv" for "odenvald" (folded): a short qualifier whose
+    letters appear in order in the longer one, starting with its first letter."""
+    if not 2 <= len(short) <= 4 or len(long) <= len(short) or short[0] != long[0]:
+        return False
+    rest = iter(long[1:])
+    return all(letter in rest for letter in short[1:])
 
 
 def _area_of(words: list[str]) -> tuple[list[str], str]:
@@ -195,6 +213,7 @@ def name_parts(name: str, kind: str = "") -> NameParts:
     """Split a name into base, qualifiers and area (see the module's docstring). ``kind``
     (a Locality.Kind value) gives the area when the name has no area word."""
     text = (name or "").strip()
+    text = _ABBREVIATED_SUFFIX.sub(lambda m: _ABBREVIATIONS[(m[1] + (m[2] or "")).lower()], text)
     qualifiers: list[str] = []
     for inner in _PARENTHESES.findall(text):
         qualifiers.append(inner)

@@ -221,3 +221,86 @@ def test_the_gazetteer_files_are_what_the_pinned_package_gives():
 
     for name, content in built_files().items():
         assert (GAZETTEER_DIR / name).read_bytes() == content, name
+
+
+def _muenchdo_raw(**cells):
+    from partnerships.importing.datasets import MUENCHDO
+
+    raw = dict.fromkeys(MUENCHDO.columns, "")
+    raw |= {"country": "France", "partnergemeinde": "La Rochelle", "seit": "1988", "form": "p"}
+    return raw | cells
+
+
+def test_a_german_town_geocoded_to_its_state_centroid_loses_its_coordinates(db):
+    """The evaluation found it: muenchdo places Lübeck at Schleswig-Holstein's centroid,
+    55 km away, which vetoed the match with the first list's Lübeck (a duplicate)."""
+    from partnerships.importing.datasets import MUENCHDO
+
+    centroid = _muenchdo_raw(
+        municipality="Lübeck",
+        bundesland="Schleswig-Holstein",
+        state="Schleswig-Holstein",
+        latitude="54.214101",
+        longitude="9.959752",
+        municipality_place_name="Schleswig-Holstein, Germany",
+    )
+    assert MUENCHDO.convert(centroid)["a_latitude"] == ""
+    own = centroid | {"municipality_place_name": "Lübeck, 23539, Schleswig-Holstein, Germany"}
+    assert MUENCHDO.convert(own)["a_latitude"] == "54.214101"
+    city_state = _muenchdo_raw(
+        municipality="Hamburg",
+        bundesland="Hamburg",
+        state="Hamburg",
+        latitude="53.55",
+        longitude="10.0",
+        municipality_place_name="Hamburg, Germany",
+    )
+    assert MUENCHDO.convert(city_state)["a_latitude"] == "53.55"
+
+    services.create_locality(
+        name="Lübeck", country="DE", latitude=Decimal("53.8697"), longitude=Decimal("10.6864")
+    )
+    report = import_partnerships(rows=[(2, MUENCHDO.convert(centroid))], source=SOURCE)
+    assert report.written and report.row_parties[2][0][1] == BY_NAME
+    assert Locality.objects.filter(name="Lübeck").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Found by the identity evaluation (docs/identity-evaluation.md): the German list
+        # abbreviates the suffix words, and its qualifiers.
+        ("Gemünden a.Main", "Gemünden am Main"),
+        ("Garching b.München", "Garching bei München"),
+        ("Weiden i.d.OPf.", "Weiden in der Oberpfalz"),
+        ("Höchst i. Odw.", "Höchst im Odenwald"),
+        ("Kazimierz-Dolny b. Lublin", "Kazimierz Dolny"),
+        ("Mühldorf a.Inn", "Mühldorf"),
+    ],
+)
+def test_abbreviated_suffixes_are_the_same_place(first, second):
+    assert name_parts(first).compatible(name_parts(second))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Frankfurt a.Main", "Frankfurt (Oder)"),
+        ("Neustadt a.d. Weinstraße", "Neustadt b.Coburg"),
+        ("Weiden i.d.OPf.", "Weiden (Ostfriesland)"),
+    ],
+)
+def test_abbreviated_suffixes_keep_different_qualifiers_apart(first, second):
+    assert not name_parts(first).compatible(name_parts(second))
+
+
+def test_a_gazetteer_name_with_a_qualifier_does_not_lead_to_the_larger_place(db):
+    """Found by the identity evaluation: GeoNames knows Wilrijk also as "Antwerpen
+    (Wilrijk)", which led the German list's Wilrijk onto Antwerp."""
+    antwerp = services.create_locality(
+        name="Antwerpen", country="BE", latitude=Decimal("51.2194"), longitude=Decimal("4.4025")
+    )
+    assert any("Antwerpen (Wilrijk)" in c.other_names for c in gazetteer().cities("Wilrijk", "BE"))
+    report = run(row("Wilrijk", "BE", "Niedernhausen", "DE"))
+    assert report.written and report.row_methods[2].startswith("first party new")
+    assert Locality.objects.filter(name="Wilrijk", country="BE").exclude(pk=antwerp.pk).count() == 1

@@ -58,9 +58,9 @@ def apply_plan(
     label: str,
     progress: Progress,
     aliases: list[NewAlias] | None = None,
-) -> None:
+) -> dict[int, int]:
     """Write the planned rows (see the module's docstring); ``used`` holds every locality
-    the rows name, negative ids for those to create."""
+    the rows name, negative ids for those to create. Returns {candidate id: locality id}."""
     now = timezone.now()
     default_source = next((item.row.source for item in planned), None)
     history: History = {
@@ -70,7 +70,7 @@ def apply_plan(
         "batch_size": BATCH_SIZE,
     }
     with feed.deferred_bulk():
-        _apply(
+        return _apply(
             planned,
             used,
             sources,
@@ -79,7 +79,7 @@ def apply_plan(
             progress=progress,
             history=history,
             now=now,
-            aliases=aliases or [],
+            aliases=aliases,
         )
 
 
@@ -93,8 +93,8 @@ def _apply(
     progress: Progress,
     history: History,
     now: datetime.datetime,
-    aliases: list[NewAlias],
-) -> None:
+    aliases: list[NewAlias] | None = None,
+) -> dict[int, int]:
     total = len(planned)
     source_objects = _write_sources(planned, sources)
 
@@ -135,7 +135,7 @@ def _apply(
             kind=LocalityAlias.Kind.VARIANT,
             provenance=alias.provenance[:100],
         )
-        for alias in aliases
+        for alias in aliases or []
         if alias.candidate_id in real_ids
     ]
     # Their uniqueness per locality was settled in memory (the locality's names are known):
@@ -164,6 +164,7 @@ def _apply(
                 recorded_by=user,
             )
     progress("done", total, total)
+    return real_ids
 
 
 def _bulk_create(objects: list[RecordT], model: type[RecordT], history: History) -> list[RecordT]:

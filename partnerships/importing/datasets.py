@@ -181,6 +181,19 @@ def _trusted_partner_coordinates(raw) -> bool:
     return bool(first and name) and (first in name or name in first)
 
 
+def _trusted_municipality_coordinates(raw) -> bool:
+    """The German municipality was not geocoded to its federal state's centroid (47
+    municipalities, e.g. Lübeck at "Schleswig-Holstein, Germany", 55 km from Lübeck:
+    such coordinates would veto the true match and make a duplicate). A city-state
+    (Berlin, Hamburg, Bremen) is its state: its coordinates stand."""
+    place = raw["municipality_place_name"].strip()
+    first = normalize_name(place.split(",")[0])
+    states = {normalize_name(raw["bundesland"]), normalize_name(raw["state"])} - {""}
+    if first not in states and normalize_name(place) not in ("germany", ""):
+        return True
+    return normalize_name(raw["municipality"]) in states
+
+
 class MuenchdoDataset(Dataset):
     def convert(self, raw):
         municipality = _german_name(raw["municipality"])
@@ -192,14 +205,15 @@ class MuenchdoDataset(Dataset):
         elif level == Level.SISTER_CITY and german_kind == Kind.REGION:
             level = Level.SISTER_STATE
         trusted = _trusted_partner_coordinates(raw)
+        own = _trusted_municipality_coordinates(raw)
         year = raw["seit"].strip()  # the year it began: a date with year precision
         return {
             "a_name": municipality,
             "a_country": "DE",
             "a_subdivision": subdivision_code("DE", raw["bundesland"]),
             "a_kind": german_kind,
-            "a_latitude": raw["latitude"],
-            "a_longitude": raw["longitude"],
+            "a_latitude": raw["latitude"] if own else "",
+            "a_longitude": raw["longitude"] if own else "",
             "b_name": partner,
             "b_country": raw["country"].strip(),
             "b_kind": _german_kind(partner),

@@ -310,6 +310,10 @@ class LocalityIndex:
         found: dict[int, Candidate] = {}
         for name in cities[0].names:
             parts: NameParts = name_parts(name)
+            if parts.qualifiers:
+                # "Antwerpen (Wilrijk)", a name of Wilrijk: it names a part of Antwerp,
+                # and Antwerp is not Wilrijk.
+                continue
             for candidate in self._by_identity.get((place.country, parts.key), {}).values():
                 if candidate.kind == Locality.Kind.CITY:
                     found[candidate.id] = candidate

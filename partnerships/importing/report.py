@@ -36,6 +36,10 @@ class ImportReport:
     # (row, name, why) of each party whose coordinates lie outside its country.
     coordinate_flags: list[tuple[int, str, str]] = field(default_factory=list)
     aliases_added: int = 0
+    # {row: [(locality id, method) of the first party, of the second]} for each row whose
+    # parties both resolved (repeats included); a new locality's id once written, a
+    # negative placeholder before (a dry run).
+    row_parties: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
 
     def _count(self, action):
         return sum(1 for o in self.outcomes if o.action == action)

@@ -178,6 +178,7 @@ def _import(
             progress("matching localities", done, len(parsed))
         resolved: list[Candidate] = []
         row_methods: list[str] = []
+        party_methods: list[str] = []
         problems: list[str] = []
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
@@ -200,6 +201,7 @@ def _import(
                 method = match.method if match.candidate else NEW
                 methods.setdefault(candidate.id, method)
                 row_methods.append(f"{label_} {method}")
+                party_methods.append(method)
                 if place.coordinates_check == OUTSIDE:
                     report.coordinate_flags.append((row.number, place.name, place.coordinates_note))
                 if method in (BY_NAME_KEY, BY_GAZETTEER):
@@ -216,6 +218,7 @@ def _import(
             fail(row.number, "; ".join(problems), pair_text)
             continue
         a, b = resolved
+        report.row_parties[row.number] = [(c.id, m) for c, m in zip(resolved, party_methods, strict=True)]
         if a.id == b.id:
             fail(row.number, f"both parties are the same locality ({a}): a partnership needs two", pair_text)
             continue
@@ -274,7 +277,7 @@ def _import(
     if dry_run or (report.blocking_errors and not skip_bad_rows):
         return report
     try:
-        _apply(planned, used, sources, user=user, label=label, progress=progress, aliases=aliases)
+        real_ids = _apply(planned, used, sources, user=user, label=label, progress=progress, aliases=aliases)
     except (IntegrityError, ValidationError) as exc:
         # The transaction is rolled back whole. Someone else wrote the same records
         # between the check and the write (a constraint, or a uniqueness check, refused
@@ -292,4 +295,8 @@ def _import(
             )
         return report
     report.written = True
+    report.row_parties = {
+        number: [(real_ids.get(pk, pk), method) for pk, method in parties]
+        for number, parties in report.row_parties.items()
+    }
     return report
