@@ -268,8 +268,10 @@ class PartnershipFilterSet(django_filters.FilterSet):
     )
     locality = IdFilter(method="filter_locality", label="Locality id", help_text="Either party.")
     organization = IdFilter(field_name="organizations", label="Organization id")
-    domestic = django_filters.BooleanFilter(
+    # Strictly "true" or "false" (a BooleanFilter would read any other word as "no filter").
+    domestic = django_filters.ChoiceFilter(
         method="filter_domestic",
+        choices=[("true", "true"), ("false", "false")],
         label="Domestic",
         help_text="true: both parties in one country; false: in two countries.",
     )
@@ -372,11 +374,9 @@ class PartnershipFilterSet(django_filters.FilterSet):
     def filter_locality(self, queryset, name, value):
         return queryset.involving(value)
 
-    def filter_domestic(self, queryset, name, value):
-        if value is None:
-            return queryset
+    def filter_domestic(self, queryset, name, value: str):
         same = Q(locality_a__country=F("locality_b__country"))
-        return queryset.filter(same) if value else queryset.exclude(same)
+        return queryset.filter(same) if value == "true" else queryset.exclude(same)
 
     def filter_q(self, queryset, name, value):
         return queryset.matching(value) if value.strip() else queryset

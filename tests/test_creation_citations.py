@@ -92,6 +92,9 @@ def test_a_domestic_partnership_is_allowed_and_labelled(client, db):
     # The API takes the same filter.
     api = client.get(reverse("api:partnership-list"), {"domestic": "true"}).json()
     assert [row["id"] for row in api["results"]] == [partnership.pk]
+    # Anything but true/false is refused, never read as "no filter" (schemathesis found it).
+    refused = client.get(reverse("api:partnership-list"), {"domestic": "null"})
+    assert refused.status_code == 400 and "domestic" in refused.json()["errors"]
 
 
 # ----------------------------------------------------------------------------- the API
