@@ -15,7 +15,7 @@ p50 from 1× to 10×, and the exports' rows per second with the server's peak me
 
 Databases: bench_api_1x and bench_api_10x on BENCH_DATABASE_URL's server (default
 postgres://postgres@127.0.0.1:5432), kept afterwards (``--reuse`` skips loading them
-again). Ports: BENCH_PORT (default 8301) for the registry, the next one for the floor."""
+again and only migrates them). Ports: BENCH_PORT (default 8301) for the registry, the next one for the floor."""
 
 from __future__ import annotations
 
@@ -86,7 +86,10 @@ def manage(url: str, *args: str) -> None:
 def load(scale: int, *, reuse: bool) -> str:
     url = database_url(scale)
     if reuse and _count(url):
-        log(f"{scale}×: reusing {url} ({_count(url):,} partnerships)")
+        log(f"{scale}×: reusing {url} ({_count(url):,} partnerships); migrating it")
+        manage(url, "migrate", "--noinput", "-v0")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
         return url
     log(f"{scale}×: creating {url}")
     _admin(f"DROP DATABASE IF EXISTS bench_api_{scale}x")
