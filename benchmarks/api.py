@@ -15,7 +15,8 @@ p50 from 1× to 10×, and the exports' rows per second with the server's peak me
 
 Databases: bench_api_1x and bench_api_10x on BENCH_DATABASE_URL's server (default
 postgres://postgres@127.0.0.1:5432), kept afterwards (``--reuse`` skips loading them
-again and only migrates them). Ports: BENCH_PORT (default 8301) for the registry, the next one for the floor."""
+again and only migrates them). BENCH_DATABASE_PREFIX (default
+bench_api) names them. Ports: BENCH_PORT (default 8301) for the registry, the next one for the floor."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ BASE = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 PORT = int(os.environ.get("BENCH_PORT", "8301"))
+# The databases' name prefix: another checkout can measure on copies of its own.
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "bench_api")
 TIMEOUT = "2s"
 
 
@@ -62,7 +65,7 @@ def log(message: str) -> None:
 
 
 def database_url(scale: int) -> str:
-    return f"{SERVER}/bench_api_{scale}x"
+    return f"{SERVER}/{PREFIX}_{scale}x"
 
 
 def _admin(sql: str) -> None:
@@ -92,8 +95,8 @@ def load(scale: int, *, reuse: bool) -> str:
             conn.execute("ANALYZE")
         return url
     log(f"{scale}×: creating {url}")
-    _admin(f"DROP DATABASE IF EXISTS bench_api_{scale}x")
-    _admin(f"CREATE DATABASE bench_api_{scale}x")
+    _admin(f"DROP DATABASE IF EXISTS {PREFIX}_{scale}x")
+    _admin(f"CREATE DATABASE {PREFIX}_{scale}x")
     manage(url, "migrate", "--noinput", "-v0")
     started = time.monotonic()
     if scale == 1:
