@@ -12,6 +12,7 @@ p50 from 1× to 10×, and the exports' rows per second with the server's peak me
 
     make bench-api                       # both scales (the 10× load takes a while)
     .venv/bin/python -m benchmarks.api --scales 1 --duration 5 --reuse
+    .venv/bin/python -m benchmarks.api --reuse --only 'admin|map' --connections 1 --no-exports
 
 Databases: bench_api_1x and bench_api_10x on BENCH_DATABASE_URL's server (default
 postgres://postgres@127.0.0.1:5432), kept afterwards (``--reuse`` skips loading them
@@ -324,9 +325,17 @@ def admin_cookie() -> dict[str, str]:
     return {"Cookie": f"sessionid={session.group(1)}"}
 
 
-def measure(url: str, duration: int) -> dict:
-    results: dict = {"rows": {}, "floor": {}, "one": {}}
-    requests = requests_for(url)
+def measure(
+    url: str,
+    duration: int,
+    *,
+    only: re.Pattern | None = None,
+    connection_counts: tuple[int, ...] = (1, 16, 64),
+    with_exports: bool = True,
+) -> dict:
+    results: dict = {"rows": {}, "floor": {}, "one": {}, "exports": {}}
+    requests = {k: v for k, v in requests_for(url).items() if only is None or only.search(k)}
+    one_client_only = {k: v for k, v in ONE_CLIENT_ONLY.items() if only is None or only.search(k)}
     admin_user(url)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     registry, floor = start(url, static_root)
@@ -335,7 +344,7 @@ def measure(url: str, duration: int) -> dict:
         for path, _ in requests.values():
             for _ in range(3):
                 assert get(PORT, path)[0] == 200, path
-        for connections in (1, 16, 64):
+        for connections in connection_counts:
             floor_runs = [wrk(PORT + 1, FLOOR_PATH, connections, duration)]
             for name, (path, _) in requests.items():
                 if connections == 64 and name != "list ?country=DE":
@@ -355,13 +364,14 @@ def measure(url: str, duration: int) -> dict:
                 timeouts=sum(r.timeouts for r in floor_runs),
                 requests=sum(r.requests for r in floor_runs),
             )
-        for name, path in ONE_CLIENT_ONLY.items():
+        for name, path in one_client_only.items():
             headers = cookie if name.startswith("admin") else None
             status, _ = get(PORT, path, headers)
             assert status == 200, (name, status)
             log(f"{name} ×1")
             results["one"][name] = wrk(PORT, path, 1, max(2, duration // 2), headers)
-        results["exports"] = exports(registry)
+        if with_exports:
+            results["exports"] = exports(registry)
     finally:
         stop(registry, floor)
         shutil.rmtree(static_root, ignore_errors=True)
@@ -405,8 +415,7 @@ def table(scale: int, results: dict) -> str:
         "| request | conns | req/s | p50 ms | p99 ms | errors | timeouts | ×floor req/s | ×floor p50 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for connections in (1, 16, 64):
-        f = floor[connections]
+    for connections, f in floor.items():
         lines.append(
             f"| **floor** (psycopg + orjson) | {connections} | {f.rps:.0f} | {f.p50:.1f} | {f.p99:.1f} "
             f"| {f.errors} | {f.timeouts} | 1.00 | 1.00 |"
@@ -417,15 +426,18 @@ def table(scale: int, results: dict) -> str:
                     f"| {name} | {conns} | {r.rps:.0f} | {r.p50:.1f} | {r.p99:.1f} | {r.errors} "
                     f"| {r.timeouts} | {r.rps / f.rps:.2f} | {r.p50 / f.p50:.2f} |"
                 )
-    api_one = results["rows"][("list ?country=DE", 1)].p50
-    html_one = results["rows"][("HTML /partnerships/?country=DE", 1)].p50
+    # A partial run (--only) may lack the API list's row: then no ratio (nan).
+    api_row = results["rows"].get(("list ?country=DE", 1))
+    api_one = api_row.p50 if api_row else float("nan")
+    one_client = dict(results["one"])
+    if html_row := results["rows"].get(("HTML /partnerships/?country=DE", 1)):
+        one_client = {"HTML /partnerships/?country=DE": html_row, **one_client}
     lines += [
         "",
         "| one client | p50 ms | × API list's 1-client p50 |",
         "|---|---:|---:|",
-        f"| HTML /partnerships/?country=DE | {html_one:.1f} | {html_one / api_one:.2f} |",
     ]
-    for name, r in results["one"].items():
+    for name, r in one_client.items():
         lines.append(f"| {name} | {r.p50:.1f} | {r.p50 / api_one:.2f} |")
     lines += [
         "",
@@ -452,6 +464,8 @@ def growth(first: dict, last: dict, scale: int) -> str:
             before = first["rows"][key].p50
             lines.append(f"| {key[0]} | {key[1]} | {before:.1f} | {r.p50:.1f} | {r.p50 / before:.2f} |")
     for name, r in last["one"].items():
+        if name not in first["one"]:
+            continue
         before = first["one"][name].p50
         lines.append(f"| {name} | 1 | {before:.1f} | {r.p50:.1f} | {r.p50 / before:.2f} |")
     return "\n".join(lines)
@@ -484,6 +498,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run (default 8)")
     parser.add_argument("--reuse", action="store_true", help="keep already loaded benchmark databases")
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument(
+        "--only",
+        help="measure only the requests whose name matches this regular expression (e.g. 'admin|map')",
+    )
+    parser.add_argument("--connections", default="1,16,64", help="connection counts (default 1,16,64)")
+    parser.add_argument("--no-exports", action="store_true", help="skip the export measurements")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run `make wrk` (Debian's package).")
@@ -491,7 +511,13 @@ def main() -> None:
     measured = {}
     for scale in scales:
         url = load(scale, reuse=args.reuse)
-        measured[scale] = measure(url, args.duration)
+        measured[scale] = measure(
+            url,
+            args.duration,
+            only=re.compile(args.only) if args.only else None,
+            connection_counts=tuple(int(c) for c in args.connections.split(",")),
+            with_exports=not args.no_exports,
+        )
     print(f"## make bench-api\n\n{machine()}\n")
     for scale in scales:
         print(table(scale, measured[scale]) + "\n")
