@@ -390,8 +390,12 @@ def citations_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, l
     ids = [p.pk for p in partnerships]
     found: dict[int, list[Citation]] = {pk: [] for pk in ids}
     seen: set[tuple[int, int]] = set()
+    # A UNION of the two lookups, each served by its index (the citation's partnership, the
+    # event's partnership), not an OR through the events' join: that scanned every citation.
+    own = Citation.objects.filter(partnership__in=ids).order_by().values("id")
+    via_events = Citation.objects.filter(status_event__partnership__in=ids).order_by().values("id")
     citations = (
-        Citation.objects.filter(Q(partnership__in=ids) | Q(status_event__partnership__in=ids))
+        Citation.objects.filter(pk__in=own.union(via_events, all=True))
         .select_related("source", "status_event")
         .order_by("id")
     )

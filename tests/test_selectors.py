@@ -5,7 +5,7 @@ import datetime
 import itertools
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from partnerships import selectors, services
@@ -203,4 +203,37 @@ def test_detail_citations_use_indexes():
     assert "BitmapOr" in plan, plan
     for column in ("partnership_id", "status_event_id", "activity_id"):
         assert f"partnerships_citation_{column}_" in plan, plan
+    assert "Seq Scan on partnerships_citation" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_embed_citations_use_indexes():
+    """The embed's citations (``citations_by_partnership``) are found by a UNION of two
+    indexed lookups, not an OR through the events' join that read every citation."""
+    partnership = _partnership_with(3)
+    source = SourceFactory()
+    others = PartnershipFactory.create_batch(20)
+    Citation.objects.bulk_create(
+        Citation(source=source, quote=f"noise {i}", partnership=others[i % 20]) for i in range(20_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partnerships_citation")
+    with CaptureQueriesContext(connection) as loading:
+        found = selectors.citations_by_partnership([partnership])
+    expected = set(
+        Citation.objects.filter(partnership=partnership).values_list("source_id", flat=True)
+    ) | set(
+        Citation.objects.filter(status_event__partnership=partnership).values_list("source_id", flat=True)
+    )
+    assert {c.source_id for c in found[partnership.pk]} == expected and expected
+    (sql,) = [q["sql"] for q in loading.captured_queries]
+    # On a test-sized table the planner may still prefer to read the table whole; with
+    # sequential scans priced out, a query that indexes can answer uses them, while the old
+    # OR through the events' join could not (it kept its Seq Scan).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "partnerships_citation_partnership_id_" in plan, plan
+    assert "partnerships_citation_status_event_id_" in plan, plan
     assert "Seq Scan on partnerships_citation" not in plan, plan
