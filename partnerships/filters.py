@@ -232,16 +232,21 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
-def _index_count(**equal: str) -> int:
-    """How many country rows of the list index have these column values: an index-only
-    scan of ``party_country_order_idx`` or ``party_between_order_idx``. Plain SQL (the
-    ORM's building and compiling of this COUNT cost more than the scan), on the database
-    the router picks for PartnershipParty."""
+def _index_count(statuses: list[str] | None = None, **equal: str) -> int:
+    """How many country rows of the list index have these column values (and one of the
+    ``statuses``, if given): an index-only scan of ``party_country_order_idx``,
+    ``party_between_order_idx`` or their ``_status_idx`` twins. Plain SQL (the ORM's
+    building and compiling of this COUNT cost more than the scan), on the database the
+    router picks for PartnershipParty."""
     table = PartnershipParty._meta.db_table
     where = "".join(f' AND "{column}" = %s' for column in equal)
+    params: list[str] = list(equal.values())
+    if statuses:
+        where += f' AND "status" IN ({", ".join(["%s"] * len(statuses))})'
+        params += statuses
     alias = router.db_for_read(PartnershipParty)
     with connections[alias].cursor() as cursor:
-        cursor.execute(f'SELECT COUNT(*) FROM "{table}" WHERE "is_country_row"{where}', list(equal.values()))
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}" WHERE "is_country_row"{where}', params)
         (count,) = cursor.fetchone()
     return int(count)
 
@@ -367,8 +372,14 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         self.index_join = False
+        # The conditions on the list index's country row (one country, a pair, then the
+        # current status), applied together at the end: in one join, so one index serves
+        # them all (filter_country, filter_between, filter_status collect them).
+        self.index_row: dict[str, object] | None = None
         queryset = queryset.as_of(self.form.cleaned_data.get("as_of"))
         queryset = super().filter_queryset(queryset)
+        if self.index_row is not None:
+            queryset = queryset.on_index(**self.index_row)
         # A stable order, so that pages never repeat or skip a row.
         order = list(queryset.query.order_by)
         if not order:
@@ -385,14 +396,16 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     def index_count(self) -> int | None:
         """The count from the list index alone (an index-only scan) when the only filters
-        are one country or a pair of countries; None otherwise."""
+        are one country or a pair of countries, with or without the current status; None
+        otherwise."""
         data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
         data.pop("ordering", None)
+        statuses = data.pop("status", None)
         if set(data) == {"country"} and len(data["country"]) == 1:
-            return _index_count(country=data["country"][0])
+            return _index_count(statuses, country=data["country"][0])
         if set(data) == {"between"}:
             first, second = data["between"]
-            return _index_count(country=first, other_country=second)
+            return _index_count(statuses, country=first, other_country=second)
         return None
 
     def filter_nothing(self, queryset, name, value):
@@ -401,13 +414,19 @@ class PartnershipFilterSet(django_filters.FilterSet):
     def filter_country(self, queryset, name, value):
         if not value:
             return queryset
-        self.index_join = self.index_join or len(value) == 1
+        if len(value) == 1 and self.index_row is None:
+            self.index_join = True
+            self.index_row = {"country": value[0]}
+            return queryset
         return queryset.in_country(*value)
 
     def filter_between(self, queryset, name, value):
         if not value:
             return queryset
         self.index_join = True
+        if self.index_row is None:
+            self.index_row = {"country": value[0], "other_country": value[1]}
+            return queryset
         return queryset.between(*value)
 
     def filter_status(self, queryset, name, value):
@@ -415,6 +434,11 @@ class PartnershipFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         if self.form.cleaned_data.get("as_of") is None:
+            if self.index_row is not None:
+                # The current status as the list index's row has it (a copy kept by the
+                # triggers): the country row's index pages and counts it alone.
+                self.index_row["status__in"] = value
+                return queryset
             # The current status is the stored column itself (the annotation only turns ""
             # into null): a plain comparison the planner can estimate and index.
             return queryset.filter(current_status__in=value)
