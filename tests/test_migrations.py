@@ -23,6 +23,8 @@ LIST_INDEX_TRIGGERS = {
     ("partnership_parties_delete", "partnerships_partnership"),
     ("locality_parties_insert", "partnerships_locality"),
     ("locality_parties_update", "partnerships_locality"),
+    # 0009_apilist_party_status: the status copied to the rows.
+    ("partnership_party_status", "partnerships_partnership"),
 }
 
 

@@ -1,12 +1,14 @@
 """The partnership list's index table: one row per party of a partnership, with the
 party's country, the other party's country and the partnership's sort keys, so that
-"partnerships with a party in DE", "between DE and FR" and "involving this locality" are
+"partnerships with a party in DE", "between DE and FR" (each also with a status: the
+partnership's current status is copied too) and "involving this locality" are
 each one ordered index scan instead of a join of every partnership with its localities.
 
 The rows are derived data, written by the database itself: triggers (migration
-``0006_perf_list_index``) rebuild a partnership's rows whenever it is created or its
-parties change, and the rows of every partnership of a locality whose name or country
-changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
+``0006_perf_list_index``, ``0007_perf_faster_triggers``, ``0009_apilist_party_status``)
+rebuild a partnership's rows whenever it is created or its parties change, copy its
+status whenever that changes, and rewrite the rows of every partnership of a locality
+whose name or country changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
 bulk paths, the admin, fixtures). No Python code writes them; ``Partnership.sort_name_a``
 and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way."""
 
@@ -44,6 +46,9 @@ class PartnershipParty(models.Model):
     is_country_row = models.BooleanField(editable=False)
     sort_name_a = models.CharField(max_length=200, editable=False)
     sort_name_b = models.CharField(max_length=200, editable=False)
+    # A copy of Partnership.current_status ("" for none known), for ?status= beside a
+    # country or a pair: counted and paged from the index alone (0009_apilist_party_status).
+    status = models.CharField(max_length=10, editable=False, db_default="")
 
     class Meta:
         verbose_name = "partnership party (list index)"
@@ -64,6 +69,18 @@ class PartnershipParty(models.Model):
                 fields=["country", "other_country", "sort_name_a", "sort_name_b", "partnership"],
                 condition=Q(is_country_row=True),
                 name="party_between_order_idx",
+            ),
+            # ?country=DE&status=active: the page in order and the count, index-only.
+            models.Index(
+                fields=["country", "status", "sort_name_a", "sort_name_b", "partnership"],
+                condition=Q(is_country_row=True),
+                name="party_country_status_idx",
+            ),
+            # ?between=DE,FR&status=active: the same, for a pair of countries.
+            models.Index(
+                fields=["country", "other_country", "status", "sort_name_a", "sort_name_b", "partnership"],
+                condition=Q(is_country_row=True),
+                name="party_between_status_idx",
             ),
             # ?locality=…, ?q=… (the localities a name matches) and a locality's partnerships.
             models.Index(fields=["locality", "partnership"], name="party_locality_idx"),

@@ -124,14 +124,19 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def in_country(self, *codes: str) -> PartnershipQuerySet:
         """Partnerships with a party in any of the countries."""
         if len(codes) == 1:
-            return self.filter(parties__country=codes[0], parties__is_country_row=True)
+            return self.on_index(country=codes[0])
         return self.filter(pk__in=_parties().filter(country__in=codes).values("partnership_id"))
 
     def between(self, country_1: str, country_2: str) -> PartnershipQuerySet:
         """Partnerships with one party in each of the two countries."""
-        return self.filter(
-            parties__country=country_1, parties__other_country=country_2, parties__is_country_row=True
-        )
+        return self.on_index(country=country_1, other_country=country_2)
+
+    def on_index(self, **conditions: Any) -> PartnershipQuerySet:
+        """Partnerships whose country row in the list index (PartnershipParty with
+        ``is_country_row``) meets every condition (``country="DE"``, ``other_country=…``,
+        ``status__in=[…]``), in one join: conditions on the same row, served by one index."""
+        lookups = {f"parties__{lookup}": value for lookup, value in conditions.items()}
+        return self.filter(**lookups, parties__is_country_row=True)
 
     def involving(self, locality: Locality | int) -> PartnershipQuerySet:
         return self.filter(Q(locality_a=locality) | Q(locality_b=locality))

@@ -11,13 +11,14 @@ changed), their organizations and their focus areas."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 import orjson
-from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, DateField, QuerySet, Value
+from django.db import connection, connections, router
+from django.db.models import BigIntegerField, BooleanField, DateField, Model, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from rest_framework import serializers
@@ -209,32 +210,66 @@ class RowBuilder:
         return out
 
     def _organizations(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        through = Partnership.organizations.through
         found: dict[int, list[dict[str, Any]]] = {}
-        rows = (
-            _of_ids(through.objects.all(), "partnership_id", ids)
-            .order_by("organization__name", "organization_id")
-            .values_list(
-                "partnership_id", "organization_id", "organization__name", "organization__abbreviation"
-            )
-        )
-        for partnership_id, pk, name, abbreviation in rows:
+        for partnership_id, pk, name, abbreviation in of_ids(_organizations_of, ids):
             found.setdefault(partnership_id, []).append(
                 {"id": pk, "name": name, "abbreviation": abbreviation, "url": self.organization_url(pk)}
             )
         return found
 
     def _focus_areas(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        through = Partnership.focus_areas.through
         found: dict[int, list[dict[str, Any]]] = {}
-        rows = (
-            _of_ids(through.objects.all(), "partnership_id", ids)
-            .order_by("focusarea__name", "focusarea_id")
-            .values_list("partnership_id", "focusarea__slug", "focusarea__name")
-        )
-        for partnership_id, slug, name in rows:
+        for partnership_id, slug, name in of_ids(_focus_areas_of, ids):
             found.setdefault(partnership_id, []).append({"slug": slug, "name": name})
         return found
+
+
+def _organizations_of(ids: list[int]) -> QuerySet[Any]:
+    through = Partnership.organizations.through
+    return (
+        _of_ids(through.objects.all(), "partnership_id", ids)
+        .order_by("organization__name", "organization_id")
+        .values_list("partnership_id", "organization_id", "organization__name", "organization__abbreviation")
+    )
+
+
+def _focus_areas_of(ids: list[int]) -> QuerySet[Any]:
+    through = Partnership.focus_areas.through
+    return (
+        _of_ids(through.objects.all(), "partnership_id", ids)
+        .order_by("focusarea__name", "focusarea_id")
+        .values_list("partnership_id", "focusarea__slug", "focusarea__name")
+    )
+
+
+#: a stand-in for the ids, to compile a query once (no real id list is this object)
+_IDS_PLACEHOLDER: list[int] = [0]
+
+
+def of_ids(build: Callable[[list[int]], QuerySet[Any]], ids: list[int]) -> Iterable[Sequence[Any]]:
+    """The rows of ``build(ids)``, a ``values_list`` of plain columns whose only parameter is
+    ``ids``. On PostgreSQL the ids are one array parameter (``_of_ids``), so the SQL does not
+    depend on them: it is compiled by the ORM once per ``build`` and run again with each
+    chunk's ids (the ORM's building and compiling cost more than the query itself). Read on
+    the database the router picks for the model, as the queryset would be. Elsewhere the
+    queryset itself."""
+    if connection.vendor != "postgresql":
+        return build(ids)
+    sql, model = _compiled_sql(build)
+    alias = router.db_for_read(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, (ids,))
+        return cursor.fetchall()
+
+
+@functools.cache
+def _compiled_sql(build: Callable[[list[int]], QuerySet[Any]]) -> tuple[str, type[Model]]:
+    """``build``'s SQL (for PostgreSQL: every database of the registry is one) and model."""
+    queryset = build(_IDS_PLACEHOLDER)
+    sql, params = queryset.query.sql_with_params()
+    if len(params) != 1 or params[0] is not _IDS_PLACEHOLDER:
+        raise AssertionError(f"{build.__name__}: the ids must be the query's only parameter, not {params!r}")
+    return sql, queryset.model
 
 
 def page_rows(queryset: QuerySet[Partnership]) -> QuerySet[Any]:
