@@ -384,6 +384,28 @@ def country_timelines(country: str) -> list[PartnershipTimeline]:
     return list(rows.values())
 
 
+def locality_countries() -> list[str]:
+    """The countries the registry has localities in, in code order: one query. On
+    PostgreSQL a loose index scan of ``locality_country_name_idx`` (a recursive query that
+    jumps from each country to the next, one index lookup per country: a ``DISTINCT``
+    reads every locality, tens of milliseconds at 10× data); SQLite's ``DISTINCT`` walks
+    the index by itself."""
+    table = connection.ops.quote_name(models.Locality._meta.db_table)
+    if connection.vendor != "postgresql":
+        return list(models.Locality.objects.order_by("country").values_list("country", flat=True).distinct())
+    sql = f"""
+        WITH RECURSIVE countries(country) AS (
+            (SELECT country FROM {table} ORDER BY country LIMIT 1)
+            UNION ALL
+            SELECT (SELECT l.country FROM {table} l WHERE l.country > c.country ORDER BY l.country LIMIT 1)
+            FROM countries c WHERE c.country IS NOT NULL
+        )
+        SELECT country FROM countries WHERE country IS NOT NULL"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def citations_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, list[Citation]]:
     """Each partnership's citations — its own and its status events' — with their sources,
     one per source, oldest first: one query."""
@@ -559,7 +581,8 @@ def search_localities(
     aliases = models.LocalityAlias.objects.filter(locality=OuterRef("pk"))
     exact = Q(name_key=key) | Q(native_name_key=key) | Exists(aliases.filter(name_key=key))
     other = Q(identity_key=identity_key(text))
-    for country, keys in _gazetteer_keys(text).items():
+    gazetteer_keys = _gazetteer_keys(text)
+    for country, keys in gazetteer_keys.items():
         other |= Q(country=country) & (Q(name_key__in=keys) | Q(Exists(aliases.filter(name_key__in=keys))))
     prefix = (
         Q(name_key__startswith=key)
@@ -572,6 +595,11 @@ def search_localities(
         | Exists(aliases.filter(name_key__contains=key))
     )
 
+    # The rows to rank, found through indexes first: the substring lookups (which cover
+    # the exact and prefix ones) by their trigram indexes on PostgreSQL, the other names by
+    # their b-tree indexes, as one UNION of ids; the OR below, with its EXISTS per row,
+    # then runs on those rows only (on its own it reads every locality).
+    candidates = _search_candidates(key, identity_key(text), gazetteer_keys)
     rank = Case(
         When(exact, then=Value(SEARCH_EXACT)),
         When(other, then=Value(SEARCH_OTHER_NAME)),
@@ -580,10 +608,27 @@ def search_localities(
         output_field=IntegerField(),
     )
     return (
-        base.filter(exact | other | prefix | substring)
+        base.filter(pk__in=candidates)
+        .filter(exact | other | prefix | substring)
         .annotate(search_rank=rank)
         .order_by("search_rank", "name", "country", "id")
     )
+
+
+def _search_candidates(key: str, identity: str, gazetteer_keys: dict[str, set[str]]) -> "QuerySet[Any]":
+    """The ids of every locality ``search_localities`` can find (a superset: its own
+    conditions still decide), one indexed lookup per part."""
+    localities = models.Locality.objects.order_by()
+    aliases = models.LocalityAlias.objects.order_by()
+    parts: list[QuerySet[Any]] = [
+        localities.filter(native_name_key__contains=key).values("pk"),
+        aliases.filter(name_key__contains=key).values("locality_id"),
+        localities.filter(identity_key=identity).values("pk"),
+    ]
+    for country, keys in gazetteer_keys.items():
+        parts.append(localities.filter(country=country, name_key__in=keys).values("pk"))
+        parts.append(aliases.filter(name_key__in=keys, locality__country=country).values("locality_id"))
+    return localities.filter(name_key__contains=key).values("pk").union(*parts)
 
 
 def did_you_mean(text: str, *, limit: int = SUGGESTIONS) -> list["models.Locality"]:

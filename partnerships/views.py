@@ -126,7 +126,7 @@ def _filter_context(request, filterset, errors):
 
 def _registry_countries():
     """The countries the registry has localities in, for the filter's suggestions."""
-    codes = Locality.objects.order_by().values_list("country", flat=True).distinct()
+    codes = selectors.locality_countries()
     return sorted(((code, country_name(code)) for code in codes), key=lambda item: item[1])
 
 
