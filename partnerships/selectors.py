@@ -9,6 +9,7 @@ live on the QuerySets in ``partnerships.models``.
 import datetime
 import difflib
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -33,12 +34,13 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lead, Least
 from django.utils import timezone
 
 from . import models
-from .country_stats import PartnershipTimeline
+from .country_stats import Established, FigureComparison, PartnerCountry, PartnershipTimeline, Span
 from .gazetteer import gazetteer
 from .identity import identity_key
 from .models import (
@@ -404,6 +406,183 @@ def locality_countries() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+# ------------------------------------------------------------------ the country page
+# (its sections counted in SQL from the list index, a few rows each, whatever the
+# number of partnerships: no partnership or event is loaded into Python)
+
+
+def _batch(*branches: tuple[str, "QuerySet[Any] | str", list[Any]]) -> list[tuple[Any, ...]]:
+    """Several small aggregate queries in one round trip: a UNION ALL of
+    ``SELECT <columns> FROM (<query>) AS q``, one per (columns, query, params) branch, a
+    query being a QuerySet (compiled with its own parameters) or SQL. Every branch selects
+    the same number of columns, typed alike."""
+    parts, params = [], []
+    for index, (columns, query, extra) in enumerate(branches):
+        if isinstance(query, str):
+            sql, query_params = query, ()
+        else:
+            sql, query_params = query.query.sql_with_params()
+        parts.append(f"SELECT {columns} FROM ({sql}) AS q{index}")
+        params.extend([*extra, *query_params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
+
+
+class CountryOverview(TypedDict):
+    total: int
+    #: (status, count) by the stored current status, "" (none recorded) last
+    headline: list[tuple[str, int]]
+    partners: list[PartnerCountry]
+    top_localities: list[tuple[models.Locality, int]]
+    established: Established
+
+
+def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
+    """The country page's sections above its list, in one query: the partnerships with a
+    party in the country by current status and year established (one join of the list
+    index's country rows with the partnerships), the partner countries (an index-only
+    scan of ``party_between_order_idx``) and the ``localities`` localities with the most
+    partnerships (``party_country_locality_idx``; a domestic partnership counts for both
+    of its parties), with their names."""
+    from .country_stats import HEADLINE_STATUSES, established_from_years
+
+    parties = models.PartnershipParty.objects.order_by()
+    rows = parties.filter(country=code, is_country_row=True)
+    partner_counts = rows.values("other_country").annotate(n=Count("partnership_id"))
+    by_status_year = rows.values(
+        "partnership__current_status", year=ExtractYear("partnership__established_on")
+    ).annotate(n=Count("partnership_id"))
+    ranked = (
+        parties.filter(country=code)
+        .values("locality_id")
+        .annotate(n=Count("partnership_id"))
+        .order_by("-n", "locality_id")[:localities]
+    )
+    ranked_sql, ranked_params = ranked.query.sql_with_params()
+    table = connection.ops.quote_name(models.Locality._meta.db_table)
+    named = f"SELECT r.locality_id, r.n, l.name FROM ({ranked_sql}) AS r JOIN {table} AS l ON l.id = r.locality_id"
+    found = _batch(
+        ("'p', other_country, CAST(NULL AS INTEGER), n", partner_counts, []),
+        ("'s', partnership__current_status, year, n", by_status_year, []),
+        ("'l', name, locality_id, n", named, list(ranked_params)),
+    )
+    statuses: dict[str, int] = {}
+    years: dict[int, int] = {}
+    undated = 0
+    partners: list[PartnerCountry] = []
+    top: list[tuple[int, str, int]] = []
+    for kind, key, number, n in found:
+        if kind == "p":
+            partners.append(PartnerCountry(key, n, key == code))
+        elif kind == "s":
+            statuses[key] = statuses.get(key, 0) + n
+            if number is None:
+                undated += n
+            else:
+                years[int(number)] = years.get(int(number), 0) + n
+        else:
+            top.append((int(number), key, n))
+    partners.sort(key=lambda partner: (-partner.count, partner.code))
+    top.sort(key=lambda item: (-item[2], item[0]))
+    # Localities as ``.only("id", "name")`` would load them.
+    db = connection.alias
+    return {
+        "total": sum(statuses.values()),
+        "headline": [(status, statuses.get(status, 0)) for status in HEADLINE_STATUSES],
+        "partners": partners,
+        "top_localities": [
+            (models.Locality.from_db(db, ["id", "name"], [pk, name]), n) for pk, name, n in top
+        ],
+        "established": established_from_years(Counter(years), undated),
+    }
+
+
+def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span, int]]:
+    """The status events of the country's partnerships as ``country_stats.Span`` counts
+    (each event's year and the next event's of its timeline), for the chart of statuses
+    over the years: one query, a window over the events in timeline order
+    (``event_timeline_idx``) grouped in SQL into a few hundred rows at most."""
+    counted = Case(
+        When(effective_on__lte=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    timeline = {"partition_by": [F("partnership_id")], "order_by": [F("effective_on").asc(), F("id").asc()]}
+    events = (
+        StatusEvent.objects.order_by()
+        .filter(
+            partnership_id__in=models.PartnershipParty.objects.filter(
+                country=code, is_country_row=True
+            ).values("partnership_id")
+        )
+        .annotate(
+            year=ExtractYear("effective_on"),
+            counted=counted,
+            next_year=Window(Lead(ExtractYear("effective_on")), **timeline),
+            next_counted=Window(Lead(counted), **timeline),
+        )
+        .values_list("status", "year", "counted", "next_year", "next_counted")
+    )
+    sql, params = events.query.sql_with_params()
+    grouped = (
+        f"SELECT status, year, counted, next_year, next_counted, COUNT(*) FROM ({sql}) AS e "
+        "GROUP BY status, year, counted, next_year, next_counted"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        rows = cursor.fetchall()
+    return [
+        (
+            Span(
+                status,
+                int(year),
+                bool(ok),
+                None if next_year is None else int(next_year),
+                None if next_ok is None else bool(next_ok),
+            ),
+            n,
+        )
+        for status, year, ok, next_year, next_ok, n in rows
+    ]
+
+
+def figure_counts(figures: Sequence[ReportedFigure]) -> list[FigureComparison]:
+    """Each reported figure beside the registry's own count for its scope (a country or a
+    pair of countries), status and measure, on the last day of the period it describes
+    (``Partnership.objects.as_of``): one query for all of them, one UNION branch each."""
+    if not figures:
+        return []
+    branches: list[tuple[str, QuerySet[Any] | str, list[Any]]] = []
+    days = []
+    for figure in figures:
+        period = figure.as_of_partial
+        assert period is not None, "a reported figure's as-of date is required"
+        on = period.last_day
+        days.append(on)
+        scope = Partnership.objects.order_by().as_of(on)
+        scope = (
+            scope.between(figure.country_a, figure.country_b)
+            if figure.country_b
+            else scope.in_country(figure.country_a)
+        )
+        if figure.status:
+            scope = scope.filter(status=figure.status)
+        if figure.measure == ReportedFigure.Measure.LOCALITIES:
+            counted = (
+                models.Locality.objects.order_by()
+                .filter(country=figure.country_a)
+                .filter(Q(pk__in=scope.values("locality_a_id")) | Q(pk__in=scope.values("locality_b_id")))
+                .values("pk")
+            )
+        else:
+            counted = scope.values("pk")
+        branches.append(("%s, COUNT(*)", counted, [figure.pk]))
+    counts = dict(_batch(*branches))
+    return [
+        FigureComparison(figure, on, counts.get(figure.pk, 0))
+        for figure, on in zip(figures, days, strict=True)
+    ]
 
 
 def citations_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, list[Citation]]:

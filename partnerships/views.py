@@ -3,6 +3,8 @@ it shares with the API and the admin), the querysets, the FilterSets and the ser
 what it shows and renders it. Every page runs a fixed number of queries whatever the
 number of rows it shows (related rows come through select_related and prefetch_related)."""
 
+import datetime
+
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
@@ -291,10 +293,13 @@ def country_detail(request, code):
             {"code": code},
             status=404,
         )
-    rows = selectors.country_timelines(code)
-    years = country_stats.counts_by_year(rows)
-    established = country_stats.established_counts(rows)
-    figures = selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code))
+    # The sections above the list, counted in SQL (selectors: a few rows each, however
+    # many partnerships the country has).
+    figures = list(selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code)))
+    overview = selectors.country_overview(code, localities=COUNTRY_LOCALITIES)
+    comparisons = selectors.figure_counts(figures)
+    years = country_stats.counts_from_spans(selectors.country_status_spans(code, today=datetime.date.today()))
+    established = overview["established"]
     filterset, errors = _filter_partnerships(
         request, queryset=Partnership.objects.in_country(code).with_parties()
     )
@@ -311,26 +316,24 @@ def country_detail(request, code):
             if partner.domestic
             else f"{list_url}?{urlencode({'between': f'{code},{partner.code}'})}",
         }
-        for partner in country_stats.partner_countries(rows, code)
+        for partner in overview["partners"]
     ]
     context = _filter_context(request, filterset, errors)
     context.update(
         {
             "code": code,
             "name": country_name(code),
-            "total": len(rows),
-            "headline": country_stats.status_headline(rows),
+            "total": overview["total"],
+            "headline": overview["headline"],
             "partners": partners[:COUNTRY_PARTNERS],
             "more_partners": max(len(partners) - COUNTRY_PARTNERS, 0),
-            "top_localities": selectors.localities_ranked(
-                country_stats.top_localities(rows, code, limit=COUNTRY_LOCALITIES)
-            ),
+            "top_localities": overview["top_localities"],
             "page": page,
             "years": years,
             "chart": country_stats.stacked_chart(years),
             "established": established,
             "established_chart": country_stats.established_chart(established),
-            "comparisons": country_stats.compare_figures(rows, figures),
+            "comparisons": comparisons,
             "chart_statuses": country_stats.CHART_STATUSES,
             "action": reverse("partnerships:country-detail", kwargs={"code": code}),
             "filtered": bool(_query_without(request, "page")),

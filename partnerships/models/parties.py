@@ -67,6 +67,9 @@ class PartnershipParty(models.Model):
             ),
             # ?locality=…, ?q=… (the localities a name matches) and a locality's partnerships.
             models.Index(fields=["locality", "partnership"], name="party_locality_idx"),
+            # The country page's most-partnered localities: the country's rows counted
+            # per locality, index-only (selectors.country_overview).
+            models.Index(fields=["country", "locality", "partnership"], name="party_country_locality_idx"),
         ]
 
     def __str__(self) -> str:
