@@ -333,12 +333,16 @@ class PartnershipFilterSet(django_filters.FilterSet):
         found = self.index_count()
         return self.qs.count() if found is None else found
 
-    def index_count(self) -> int | None:
+    def index_count(self, *, within: str = "") -> int | None:
         """The count from the list index alone (an index-only scan) when the only filters
-        are one country or a pair of countries; None otherwise."""
+        are one country or a pair of countries; None otherwise. ``within``: the queryset
+        filtered is already that country's partnerships (the country page's list), whose
+        count without any other filter is the country's."""
         data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
         data.pop("ordering", None)
         parties = PartnershipParty.objects.filter(is_country_row=True)
+        if within:
+            return None if data else parties.filter(country=within).count()
         if set(data) == {"country"} and len(data["country"]) == 1:
             return parties.filter(country=data["country"][0]).count()
         if set(data) == {"between"}:

@@ -303,7 +303,12 @@ def country_detail(request, code):
     filterset, errors = _filter_partnerships(
         request, queryset=Partnership.objects.in_country(code).with_parties()
     )
-    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(_rows(filterset, errors), PAGE_SIZE)
+    # Without a filter of its own, the list's count from the list index (index-only).
+    index_count = None if _refused(errors) else filterset.index_count(within=code)
+    if index_count is not None:
+        paginator.count = index_count  # a cached property: set, it is not computed again
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = licensing.with_row_licenses(page.object_list)
     list_url = reverse("partnerships:partnership-list")
     partners = [
