@@ -442,9 +442,8 @@ class CountryOverview(TypedDict):
 
 def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
     """The country page's sections above its list, in one query: the partnerships with a
-    party in the country by current status and year established (one join of the list
-    index's country rows with the partnerships), the partner countries (an index-only
-    scan of ``party_between_order_idx``) and the ``localities`` localities with the most
+    party in the country by current status and year established, and by partner country
+    (index-only scans of ``party_country_status_idx``), and the ``localities`` localities with the most
     partnerships (``party_country_locality_idx``; a domestic partnership counts for both
     of its parties), with their names."""
     from .country_stats import HEADLINE_STATUSES, established_from_years
@@ -452,9 +451,7 @@ def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
     parties = models.PartnershipParty.objects.order_by()
     rows = parties.filter(country=code, is_country_row=True)
     partner_counts = rows.values("other_country").annotate(n=Count("partnership_id"))
-    by_status_year = rows.values(
-        "partnership__current_status", year=ExtractYear("partnership__established_on")
-    ).annotate(n=Count("partnership_id"))
+    by_status_year = rows.values("current_status", "established_year").annotate(n=Count("partnership_id"))
     ranked = (
         parties.filter(country=code)
         .values("locality_id")
@@ -466,7 +463,7 @@ def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
     named = f"SELECT r.locality_id, r.n, l.name FROM ({ranked_sql}) AS r JOIN {table} AS l ON l.id = r.locality_id"
     found = _batch(
         ("'p', other_country, CAST(NULL AS INTEGER), n", partner_counts, []),
-        ("'s', partnership__current_status, year, n", by_status_year, []),
+        ("'s', current_status, established_year, n", by_status_year, []),
         ("'l', name, locality_id, n", named, list(ranked_params)),
     )
     statuses: dict[str, int] = {}
@@ -478,7 +475,7 @@ def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
         if kind == "p":
             partners.append(PartnerCountry(key, n, key == code))
         elif kind == "s":
-            statuses[key] = statuses.get(key, 0) + n
+            statuses[key or ""] = statuses.get(key or "", 0) + n
             if number is None:
                 undated += n
             else:
@@ -695,14 +692,32 @@ def map_flows(partnerships: "QuerySet[AsOf]", *, list_url: str) -> list[MapFlow]
     ``url``: the list of that pair. One query, whatever the number of partnerships."""
     rows = (
         partnerships.order_by()
-        .values("locality_a__country", "locality_b__country", "status")
+        .values_list("locality_a__country", "locality_b__country", "status")
         .annotate(n=Count("pk"))
     )
+    return _flows(rows, list_url=list_url)
+
+
+def country_map_flows(code: str, *, other: str = "", list_url: str) -> list[MapFlow]:
+    """``map_flows`` of the partnerships with a party in the country (with ``other``: and
+    one in that country), by current status, from the list index alone: an index-only
+    scan of ``party_country_status_idx``, however many partnerships the country has."""
+    rows = models.PartnershipParty.objects.order_by().filter(country=code, is_country_row=True)
+    if other:
+        rows = rows.filter(other_country=other)
+    counted = rows.values_list("country", "other_country", "current_status").annotate(
+        n=Count("partnership_id")
+    )
+    return _flows(counted, list_url=list_url)
+
+
+def _flows(rows: Any, *, list_url: str) -> list[MapFlow]:
+    """Flows from (country, country, status or ""/None, count) rows."""
     flows: dict[tuple[str, str], dict[str, int]] = {}
-    for row in rows:
-        key = tuple(sorted((row["locality_a__country"], row["locality_b__country"])))
+    for country_1, country_2, status, n in rows:
+        key = tuple(sorted((country_1, country_2)))
         bucket = flows.setdefault((key[0], key[1]), _status_counts())
-        bucket[row["status"] or "unknown"] += row["n"]
+        bucket[status or "unknown"] += n
     found: list[MapFlow] = []
     for (a, b), by_status in flows.items():
         count = sum(by_status.values())

@@ -487,6 +487,19 @@ def _map_points(partnerships) -> list[dict]:
     return points
 
 
+def _index_scope(filterset) -> tuple[str, str] | None:
+    """(country, other country or "") when the only filter is one country or a pair of
+    countries (what ``PartnershipFilterSet.index_count`` counts), else None."""
+    data = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "", [])}
+    data.pop("ordering", None)
+    if set(data) == {"country"} and len(data["country"]) == 1:
+        return data["country"][0], ""
+    if set(data) == {"between"}:
+        first, second = data["between"]
+        return first, second
+    return None
+
+
 def _float(value):
     return None if value is None else float(value)
 
@@ -508,9 +521,13 @@ def map_view(request):
     flows = []
     if (total is not None and total > MAP_LIMIT) or len(partnerships) > MAP_LIMIT:
         base = _query_without(request, "page", "between")
-        flows = selectors.map_flows(
-            filterset.qs, list_url=f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
-        )
+        flows_url = f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
+        scope = _index_scope(filterset) if total is not None else None
+        if scope is not None:
+            # One country or a pair, current statuses: counted from the list index alone.
+            flows = selectors.country_map_flows(scope[0], other=scope[1], list_url=flows_url)
+        else:
+            flows = selectors.map_flows(filterset.qs, list_url=flows_url)
         partnerships = []
         total = sum(flow["count"] for flow in flows)
     context.update(

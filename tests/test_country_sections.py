@@ -182,3 +182,65 @@ def test_locality_countries_is_a_loose_index_scan(db):
     (query,) = captured.captured_queries
     plan = _explain(query["sql"])
     assert "Recursive Union" in plan and "Index Only Scan" in plan, plan
+
+
+# ------------------------------------------------- the list index's status copies
+
+
+def _copies_agree():
+    expected = {
+        p.pk: (p.current_status, p.established_on.year if p.established_on else None)
+        for p in Partnership.objects.all()
+    }
+    rows = list(PartnershipParty.objects.values_list("partnership_id", "current_status", "established_year"))
+    assert len(rows) == 2 * len(expected)
+    for partnership_id, status, year in rows:
+        assert (status, year) == expected[partnership_id], partnership_id
+
+
+def test_the_index_copies_follow_every_write(db):
+    from .factories import LocalityFactory, PartnershipFactory
+
+    berlin, paris, lyon = (LocalityFactory(country=c) for c in ("DE", "FR", "FR"))
+    partnership = PartnershipFactory(
+        locality_a=berlin,
+        locality_b=paris,
+        established_on=datetime.date(1987, 5, 1),
+        established_precision="month",
+    )
+    _copies_agree()
+    # A status change through the service (the stored current status moves).
+    services.record_status_change(
+        partnerships=[partnership],
+        status="active",
+        effective=PartialDate.parse("1990"),
+        source=None,
+        internal_record=True,
+    )
+    partnership.refresh_from_db()
+    assert partnership.current_status == "active"
+    _copies_agree()
+    # A queryset update, the established date, the parties: every path.
+    Partnership.objects.filter(pk=partnership.pk).update(established_on=None, established_precision="")
+    _copies_agree()
+    Partnership.objects.filter(pk=partnership.pk).update(locality_b=lyon)
+    _copies_agree()
+    Locality.objects.filter(pk=berlin.pk).update(name="Berlin-Mitte")
+    _copies_agree()
+    Partnership.objects.filter(pk=partnership.pk).update(
+        current_status="suspended",
+        current_status_since=datetime.date(2022, 3, 1),
+        current_status_since_precision="month",
+    )
+    _copies_agree()
+    _random_registry(6, partnerships=50)  # bulk writes
+    _copies_agree()
+
+
+def test_index_flows_equal_the_joined_flows(db):
+    _random_registry(7)
+    for code in COUNTRIES:
+        joined = selectors.map_flows(Partnership.objects.as_of(None).in_country(code), list_url="/l/")
+        assert selectors.country_map_flows(code, list_url="/l/") == joined
+        pair = selectors.map_flows(Partnership.objects.as_of(None).between(code, "FR"), list_url="/l/")
+        assert selectors.country_map_flows(code, other="FR", list_url="/l/") == pair

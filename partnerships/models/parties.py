@@ -8,7 +8,9 @@ The rows are derived data, written by the database itself: triggers (migration
 parties change, and the rows of every partnership of a locality whose name or country
 changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
 bulk paths, the admin, fixtures). No Python code writes them; ``Partnership.sort_name_a``
-and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way."""
+and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way, as are
+the rows' copies of the partnership's current status and year established (migration
+``0010_pages_party_status``)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,12 @@ class PartnershipParty(models.Model):
     is_country_row = models.BooleanField(editable=False)
     sort_name_a = models.CharField(max_length=200, editable=False)
     sort_name_b = models.CharField(max_length=200, editable=False)
+    # Copies of the partnership's current status ("" for none) and of the year it was
+    # established, for the country page's and the map's counts (index-only). Nullable
+    # only so that SQLite adds them without rebuilding the table (and dropping triggers):
+    # the triggers always write them.
+    current_status = models.CharField(max_length=10, null=True, editable=False)  # noqa: DJ001
+    established_year = models.IntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = "partnership party (list index)"
@@ -67,6 +75,13 @@ class PartnershipParty(models.Model):
             ),
             # ?locality=…, ?q=… (the localities a name matches) and a locality's partnerships.
             models.Index(fields=["locality", "partnership"], name="party_locality_idx"),
+            # The country page's counts by status and year established, and the map's
+            # flows of one country by partner country and status: index-only scans.
+            models.Index(
+                fields=["country", "current_status", "established_year", "other_country"],
+                condition=Q(is_country_row=True),
+                name="party_country_status_idx",
+            ),
             # The country page's most-partnered localities: the country's rows counted
             # per locality, index-only (selectors.country_overview).
             models.Index(fields=["country", "locality", "partnership"], name="party_country_locality_idx"),
