@@ -428,7 +428,8 @@ def _batch(*branches: tuple[str, "QuerySet[Any] | str", list[Any]]) -> list[tupl
         params.extend([*extra, *query_params])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 class CountryOverview(TypedDict):
@@ -505,7 +506,15 @@ def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span,
     counted = Case(
         When(effective_on__lte=today, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
-    timeline = {"partition_by": [F("partnership_id")], "order_by": [F("effective_on").asc(), F("id").asc()]}
+
+    def following(expression: Any) -> Window:
+        """The expression's value on the next event of the partnership's timeline."""
+        return Window(
+            Lead(expression),
+            partition_by=[F("partnership_id")],
+            order_by=[F("effective_on").asc(), F("id").asc()],
+        )
+
     events = (
         StatusEvent.objects.order_by()
         .filter(
@@ -516,8 +525,8 @@ def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span,
         .annotate(
             year=ExtractYear("effective_on"),
             counted=counted,
-            next_year=Window(Lead(ExtractYear("effective_on")), **timeline),
-            next_counted=Window(Lead(counted), **timeline),
+            next_year=following(ExtractYear("effective_on")),
+            next_counted=following(counted),
         )
         .values_list("status", "year", "counted", "next_year", "next_counted")
     )
@@ -557,14 +566,15 @@ def figure_counts(figures: Sequence[ReportedFigure]) -> list[FigureComparison]:
         assert period is not None, "a reported figure's as-of date is required"
         on = period.last_day
         days.append(on)
-        scope = Partnership.objects.order_by().as_of(on)
-        scope = (
-            scope.between(figure.country_a, figure.country_b)
+        dated = Partnership.objects.order_by().as_of(on)
+        scope: QuerySet[Any] = (
+            dated.between(figure.country_a, figure.country_b)
             if figure.country_b
-            else scope.in_country(figure.country_a)
+            else dated.in_country(figure.country_a)
         )
         if figure.status:
             scope = scope.filter(status=figure.status)
+        counted: QuerySet[Any]
         if figure.measure == ReportedFigure.Measure.LOCALITIES:
             counted = (
                 models.Locality.objects.order_by()
