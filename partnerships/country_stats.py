@@ -136,6 +136,12 @@ def established_counts(rows: list[PartnershipTimeline]) -> Established:
     many have no established date."""
     years = Counter(row.established_on.year for row in rows if row.established_on is not None)
     undated = sum(1 for row in rows if row.established_on is None)
+    return established_from_years(years, undated)
+
+
+def established_from_years(years: Counter[int], undated: int) -> Established:
+    """``established_counts`` from the number of partnerships established in each year
+    and the number without a date (as ``selectors.country_overview`` counts them)."""
     if not years:
         return Established("year", [], undated)
     first, last = min(years), max(years)
@@ -219,14 +225,6 @@ class YearCounts:
         return sum(self.counts.values())
 
 
-def _year_counted(date: datetime.date, today: datetime.date) -> int | None:
-    """The first year whose counted day (31 December, this year: today) is on or after the
-    date; None when that is no year up to this one (a future date)."""
-    if date <= min(datetime.date(date.year, 12, 31), today):
-        return date.year
-    return None
-
-
 def counts_by_year(
     rows: list[PartnershipTimeline], *, today: datetime.date | None = None
 ) -> list[YearCounts]:
@@ -238,30 +236,60 @@ def counts_by_year(
     of years: a difference array makes it one pass over the events, whatever the number of
     years (10,000 partnerships over 50 years stay well under a second)."""
     today = today or datetime.date.today()
-    years = [effective_on.year for row in rows for effective_on, _id, _status in row.events]
-    if not years:
-        return []
-    first, last = min(years), today.year
-    if first > last:
-        return []
-    span = last - first + 2
-    delta: dict[str, list[int]] = {str(status): [0] * span for status in CHART_STATUSES}
+    spans: Counter[Span] = Counter()
     for row in rows:
         events = row.events
         for index, (effective_on, _id, status) in enumerate(events):
-            if status not in delta:
-                continue
-            start = _year_counted(effective_on, today)
-            if start is None:
-                continue
-            end = last + 1
-            if index + 1 < len(events):
-                following = _year_counted(events[index + 1][0], today)
-                if following is not None:
-                    end = following
-            if start < end:
-                delta[status][start - first] += 1
-                delta[status][end - first] -= 1
+            following = events[index + 1][0] if index + 1 < len(events) else None
+            spans[
+                Span(
+                    status,
+                    effective_on.year,
+                    effective_on <= today,
+                    following.year if following else None,
+                    following <= today if following else None,
+                )
+            ] += 1
+    return counts_from_spans(spans.items(), today=today)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A status event and the next one of its partnership's timeline, as years: the
+    status holds from the event until the next (``next_year`` None: until today).
+    ``counted``: whether the date is on or before today (a later one is not counted)."""
+
+    status: str
+    year: int
+    counted: bool
+    next_year: int | None
+    next_counted: bool | None
+
+
+def counts_from_spans(
+    spans: Iterable[tuple[Span, int]], *, today: datetime.date | None = None
+) -> list[YearCounts]:
+    """``counts_by_year`` from the timelines' spans, each with the number of events it
+    stands for (``selectors.country_status_spans`` counts them in SQL)."""
+    today = today or datetime.date.today()
+    spans = list(spans)
+    if not spans:
+        return []
+    first, last = min(span.year for span, _n in spans), today.year
+    if first > last:
+        return []
+    size = last - first + 2
+    delta: dict[str, list[int]] = {str(status): [0] * size for status in CHART_STATUSES}
+    for span, number in spans:
+        if span.status not in delta or not span.counted:
+            continue
+        # The first counted day (31 December; this year, today) on or after a date up
+        # to today is in the date's own year.
+        start = span.year
+        end = span.next_year if span.next_year is not None and span.next_counted else last + 1
+        if start < end:
+            delta[span.status][start - first] += number
+            delta[span.status][end - first] -= number
     result = []
     running: dict[str, int] = dict.fromkeys(CHART_STATUSES, 0)
     for year in range(first, last + 1):

@@ -394,12 +394,15 @@ class PartnershipFilterSet(django_filters.FilterSet):
         found = self.index_count()
         return self.qs.count() if found is None else found
 
-    def index_count(self) -> int | None:
+    def index_count(self, *, within: str = "") -> int | None:
         """The count from the list index alone (an index-only scan) when the only filters
         are one country or a pair of countries, with or without the current status; None
-        otherwise."""
+        otherwise. ``within``: the queryset filtered is already that country's partnerships
+        (the country page's list), whose count without any other filter is the country's."""
         data = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
         data.pop("ordering", None)
+        if within:
+            return None if data else _index_count(country=within)
         statuses = data.pop("status", None)
         if set(data) == {"country"} and len(data["country"]) == 1:
             return _index_count(statuses, country=data["country"][0])

@@ -9,6 +9,7 @@ live on the QuerySets in ``partnerships.models``.
 import datetime
 import difflib
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -33,14 +34,15 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lead, Least
 from django.db.models.sql import Query
 from django.utils import timezone
 
 from . import models
-from .country_stats import PartnershipTimeline
+from .country_stats import Established, FigureComparison, PartnerCountry, PartnershipTimeline, Span
 from .gazetteer import gazetteer
 from .identity import identity_key
 from .models import (
@@ -406,6 +408,212 @@ def country_timelines(country: str) -> list[PartnershipTimeline]:
     return list(rows.values())
 
 
+def locality_countries() -> list[str]:
+    """The countries the registry has localities in, in code order: one query. On
+    PostgreSQL a loose index scan of ``locality_country_name_idx`` (a recursive query that
+    jumps from each country to the next, one index lookup per country: a ``DISTINCT``
+    reads every locality, tens of milliseconds at 10× data); SQLite's ``DISTINCT`` walks
+    the index by itself."""
+    table = connection.ops.quote_name(models.Locality._meta.db_table)
+    if connection.vendor != "postgresql":
+        return list(models.Locality.objects.order_by("country").values_list("country", flat=True).distinct())
+    sql = f"""
+        WITH RECURSIVE countries(country) AS (
+            (SELECT country FROM {table} ORDER BY country LIMIT 1)
+            UNION ALL
+            SELECT (SELECT l.country FROM {table} l WHERE l.country > c.country ORDER BY l.country LIMIT 1)
+            FROM countries c WHERE c.country IS NOT NULL
+        )
+        SELECT country FROM countries WHERE country IS NOT NULL"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# ------------------------------------------------------------------ the country page
+# (its sections counted in SQL from the list index, a few rows each, whatever the
+# number of partnerships: no partnership or event is loaded into Python)
+
+
+def _batch(*branches: tuple[str, "QuerySet[Any] | str", list[Any]]) -> list[tuple[Any, ...]]:
+    """Several small aggregate queries in one round trip: a UNION ALL of
+    ``SELECT <columns> FROM (<query>) AS q``, one per (columns, query, params) branch, a
+    query being a QuerySet (compiled with its own parameters) or SQL. Every branch selects
+    the same number of columns, typed alike."""
+    parts, params = [], []
+    for index, (columns, query, extra) in enumerate(branches):
+        if isinstance(query, str):
+            sql, query_params = query, ()
+        else:
+            sql, query_params = query.query.sql_with_params()
+        parts.append(f"SELECT {columns} FROM ({sql}) AS q{index}")
+        params.extend([*extra, *query_params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+class CountryOverview(TypedDict):
+    total: int
+    #: (status, count) by the stored current status, "" (none recorded) last
+    headline: list[tuple[str, int]]
+    partners: list[PartnerCountry]
+    top_localities: list[tuple[models.Locality, int]]
+    established: Established
+
+
+def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
+    """The country page's sections above its list, in one query: the partnerships with a
+    party in the country by current status and year established, and by partner country
+    (index-only scans of ``party_country_year_idx``), and the ``localities`` localities with the most
+    partnerships (``party_country_locality_idx``; a domestic partnership counts for both
+    of its parties), with their names."""
+    from .country_stats import HEADLINE_STATUSES, established_from_years
+
+    parties = models.PartnershipParty.objects.order_by()
+    rows = parties.filter(country=code, is_country_row=True)
+    partner_counts = rows.values("other_country").annotate(n=Count("partnership_id"))
+    by_status_year = rows.values("status", "established_year").annotate(n=Count("partnership_id"))
+    ranked = (
+        parties.filter(country=code)
+        .values("locality_id")
+        .annotate(n=Count("partnership_id"))
+        .order_by("-n", "locality_id")[:localities]
+    )
+    ranked_sql, ranked_params = ranked.query.sql_with_params()
+    table = connection.ops.quote_name(models.Locality._meta.db_table)
+    named = f"SELECT r.locality_id, r.n, l.name FROM ({ranked_sql}) AS r JOIN {table} AS l ON l.id = r.locality_id"
+    found = _batch(
+        ("'p', other_country, CAST(NULL AS INTEGER), n", partner_counts, []),
+        ("'s', status, established_year, n", by_status_year, []),
+        ("'l', name, locality_id, n", named, list(ranked_params)),
+    )
+    statuses: dict[str, int] = {}
+    years: dict[int, int] = {}
+    undated = 0
+    partners: list[PartnerCountry] = []
+    top: list[tuple[int, str, int]] = []
+    for kind, key, number, n in found:
+        if kind == "p":
+            partners.append(PartnerCountry(key, n, key == code))
+        elif kind == "s":
+            statuses[key or ""] = statuses.get(key or "", 0) + n
+            if number is None:
+                undated += n
+            else:
+                years[int(number)] = years.get(int(number), 0) + n
+        else:
+            top.append((int(number), key, n))
+    partners.sort(key=lambda partner: (-partner.count, partner.code))
+    top.sort(key=lambda item: (-item[2], item[0]))
+    # Localities as ``.only("id", "name")`` would load them.
+    db = connection.alias
+    return {
+        "total": sum(statuses.values()),
+        "headline": [(status, statuses.get(status, 0)) for status in HEADLINE_STATUSES],
+        "partners": partners,
+        "top_localities": [
+            (models.Locality.from_db(db, ["id", "name"], [pk, name]), n) for pk, name, n in top
+        ],
+        "established": established_from_years(Counter(years), undated),
+    }
+
+
+def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span, int]]:
+    """The status events of the country's partnerships as ``country_stats.Span`` counts
+    (each event's year and the next event's of its timeline), for the chart of statuses
+    over the years: one query, a window over the events in timeline order
+    (``event_timeline_idx``) grouped in SQL into a few hundred rows at most."""
+    counted = Case(
+        When(effective_on__lte=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+    def following(expression: Any) -> Window:
+        """The expression's value on the next event of the partnership's timeline."""
+        return Window(
+            Lead(expression),
+            partition_by=[F("partnership_id")],
+            order_by=[F("effective_on").asc(), F("id").asc()],
+        )
+
+    events = (
+        StatusEvent.objects.order_by()
+        .filter(
+            partnership_id__in=models.PartnershipParty.objects.filter(
+                country=code, is_country_row=True
+            ).values("partnership_id")
+        )
+        .annotate(
+            year=ExtractYear("effective_on"),
+            counted=counted,
+            next_year=following(ExtractYear("effective_on")),
+            next_counted=following(counted),
+        )
+        .values_list("status", "year", "counted", "next_year", "next_counted")
+    )
+    sql, params = events.query.sql_with_params()
+    grouped = (
+        f"SELECT status, year, counted, next_year, next_counted, COUNT(*) FROM ({sql}) AS e "
+        "GROUP BY status, year, counted, next_year, next_counted"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        rows = cursor.fetchall()
+    return [
+        (
+            Span(
+                status,
+                int(year),
+                bool(ok),
+                None if next_year is None else int(next_year),
+                None if next_ok is None else bool(next_ok),
+            ),
+            n,
+        )
+        for status, year, ok, next_year, next_ok, n in rows
+    ]
+
+
+def figure_counts(figures: Sequence[ReportedFigure]) -> list[FigureComparison]:
+    """Each reported figure beside the registry's own count for its scope (a country or a
+    pair of countries), status and measure, on the last day of the period it describes
+    (``Partnership.objects.as_of``): one query for all of them, one UNION branch each."""
+    if not figures:
+        return []
+    branches: list[tuple[str, QuerySet[Any] | str, list[Any]]] = []
+    days = []
+    for figure in figures:
+        period = figure.as_of_partial
+        assert period is not None, "a reported figure's as-of date is required"
+        on = period.last_day
+        days.append(on)
+        dated = Partnership.objects.order_by().as_of(on)
+        scope: QuerySet[Any] = (
+            dated.between(figure.country_a, figure.country_b)
+            if figure.country_b
+            else dated.in_country(figure.country_a)
+        )
+        if figure.status:
+            scope = scope.filter(status=figure.status)
+        counted: QuerySet[Any]
+        if figure.measure == ReportedFigure.Measure.LOCALITIES:
+            counted = (
+                models.Locality.objects.order_by()
+                .filter(country=figure.country_a)
+                .filter(Q(pk__in=scope.values("locality_a_id")) | Q(pk__in=scope.values("locality_b_id")))
+                .values("pk")
+            )
+        else:
+            counted = scope.values("pk")
+        branches.append(("%s, COUNT(*)", counted, [figure.pk]))
+    counts = dict(_batch(*branches))
+    return [
+        FigureComparison(figure, on, counts.get(figure.pk, 0))
+        for figure, on in zip(figures, days, strict=True)
+    ]
+
+
 def citations_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, list[Citation]]:
     """Each partnership's citations — its own and its status events' — with their sources,
     one per source, oldest first: one query."""
@@ -520,14 +728,32 @@ def map_flows(partnerships: "QuerySet[AsOf]", *, list_url: str) -> list[MapFlow]
     ``url``: the list of that pair. One query, whatever the number of partnerships."""
     rows = (
         partnerships.order_by()
-        .values("locality_a__country", "locality_b__country", "status")
+        .values_list("locality_a__country", "locality_b__country", "status")
         .annotate(n=Count("pk"))
     )
+    return _flows(rows, list_url=list_url)
+
+
+def country_map_flows(code: str, *, other: str = "", list_url: str) -> list[MapFlow]:
+    """``map_flows`` of the partnerships with a party in the country (with ``other``: and
+    one in that country), by current status, from the list index alone: an index-only
+    scan of ``party_country_year_idx``, however many partnerships the country has."""
+    rows = models.PartnershipParty.objects.order_by().filter(country=code, is_country_row=True)
+    if other:
+        rows = rows.filter(other_country=other)
+    counted = rows.values_list("country", "other_country", "status").annotate(
+        n=Count("partnership_id")
+    )
+    return _flows(counted, list_url=list_url)
+
+
+def _flows(rows: Any, *, list_url: str) -> list[MapFlow]:
+    """Flows from (country, country, status or ""/None, count) rows."""
     flows: dict[tuple[str, str], dict[str, int]] = {}
-    for row in rows:
-        key = tuple(sorted((row["locality_a__country"], row["locality_b__country"])))
+    for country_1, country_2, status, n in rows:
+        key = tuple(sorted((country_1, country_2)))
         bucket = flows.setdefault((key[0], key[1]), _status_counts())
-        bucket[row["status"] or "unknown"] += row["n"]
+        bucket[status or "unknown"] += n
     found: list[MapFlow] = []
     for (a, b), by_status in flows.items():
         count = sum(by_status.values())
@@ -585,7 +811,8 @@ def search_localities(
     aliases = models.LocalityAlias.objects.filter(locality=OuterRef("pk"))
     exact = Q(name_key=key) | Q(native_name_key=key) | Exists(aliases.filter(name_key=key))
     other = Q(identity_key=identity_key(text))
-    for country, keys in _gazetteer_keys(text).items():
+    gazetteer_keys = _gazetteer_keys(text)
+    for country, keys in gazetteer_keys.items():
         other |= Q(country=country) & (Q(name_key__in=keys) | Q(Exists(aliases.filter(name_key__in=keys))))
     prefix = (
         Q(name_key__startswith=key)
@@ -598,6 +825,11 @@ def search_localities(
         | Exists(aliases.filter(name_key__contains=key))
     )
 
+    # The rows to rank, found through indexes first: the substring lookups (which cover
+    # the exact and prefix ones) by their trigram indexes on PostgreSQL, the other names by
+    # their b-tree indexes, as one UNION of ids; the OR below, with its EXISTS per row,
+    # then runs on those rows only (on its own it reads every locality).
+    candidates = _search_candidates(key, identity_key(text), gazetteer_keys)
     rank = Case(
         When(exact, then=Value(SEARCH_EXACT)),
         When(other, then=Value(SEARCH_OTHER_NAME)),
@@ -606,10 +838,27 @@ def search_localities(
         output_field=IntegerField(),
     )
     return (
-        base.filter(exact | other | prefix | substring)
+        base.filter(pk__in=candidates)
+        .filter(exact | other | prefix | substring)
         .annotate(search_rank=rank)
         .order_by("search_rank", "name", "country", "id")
     )
+
+
+def _search_candidates(key: str, identity: str, gazetteer_keys: dict[str, set[str]]) -> "QuerySet[Any]":
+    """The ids of every locality ``search_localities`` can find (a superset: its own
+    conditions still decide), one indexed lookup per part."""
+    localities = models.Locality.objects.order_by()
+    aliases = models.LocalityAlias.objects.order_by()
+    parts: list[QuerySet[Any]] = [
+        localities.filter(native_name_key__contains=key).values("pk"),
+        aliases.filter(name_key__contains=key).values("locality_id"),
+        localities.filter(identity_key=identity).values("pk"),
+    ]
+    for country, keys in gazetteer_keys.items():
+        parts.append(localities.filter(country=country, name_key__in=keys).values("pk"))
+        parts.append(aliases.filter(name_key__in=keys, locality__country=country).values("locality_id"))
+    return localities.filter(name_key__contains=key).values("pk").union(*parts)
 
 
 def did_you_mean(text: str, *, limit: int = SUGGESTIONS) -> list["models.Locality"]:

@@ -3,6 +3,8 @@ it shares with the API and the admin), the querysets, the FilterSets and the ser
 what it shows and renders it. Every page runs a fixed number of queries whatever the
 number of rows it shows (related rows come through select_related and prefetch_related)."""
 
+import datetime
+
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
@@ -126,7 +128,7 @@ def _filter_context(request, filterset, errors):
 
 def _registry_countries():
     """The countries the registry has localities in, for the filter's suggestions."""
-    codes = Locality.objects.order_by().values_list("country", flat=True).distinct()
+    codes = selectors.locality_countries()
     return sorted(((code, country_name(code)) for code in codes), key=lambda item: item[1])
 
 
@@ -291,14 +293,22 @@ def country_detail(request, code):
             {"code": code},
             status=404,
         )
-    rows = selectors.country_timelines(code)
-    years = country_stats.counts_by_year(rows)
-    established = country_stats.established_counts(rows)
-    figures = selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code))
+    # The sections above the list, counted in SQL (selectors: a few rows each, however
+    # many partnerships the country has).
+    figures = list(selectors.reported_figures().filter(Q(country_a=code) | Q(country_b=code)))
+    overview = selectors.country_overview(code, localities=COUNTRY_LOCALITIES)
+    comparisons = selectors.figure_counts(figures)
+    years = country_stats.counts_from_spans(selectors.country_status_spans(code, today=datetime.date.today()))
+    established = overview["established"]
     filterset, errors = _filter_partnerships(
         request, queryset=Partnership.objects.in_country(code).with_parties()
     )
-    page = Paginator(_rows(filterset, errors), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(_rows(filterset, errors), PAGE_SIZE)
+    # Without a filter of its own, the list's count from the list index (index-only).
+    index_count = None if _refused(errors) else filterset.index_count(within=code)
+    if index_count is not None:
+        paginator.count = index_count  # a cached property: set, it is not computed again
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = licensing.with_row_licenses(page.object_list)
     list_url = reverse("partnerships:partnership-list")
     partners = [
@@ -311,26 +321,24 @@ def country_detail(request, code):
             if partner.domestic
             else f"{list_url}?{urlencode({'between': f'{code},{partner.code}'})}",
         }
-        for partner in country_stats.partner_countries(rows, code)
+        for partner in overview["partners"]
     ]
     context = _filter_context(request, filterset, errors)
     context.update(
         {
             "code": code,
             "name": country_name(code),
-            "total": len(rows),
-            "headline": country_stats.status_headline(rows),
+            "total": overview["total"],
+            "headline": overview["headline"],
             "partners": partners[:COUNTRY_PARTNERS],
             "more_partners": max(len(partners) - COUNTRY_PARTNERS, 0),
-            "top_localities": selectors.localities_ranked(
-                country_stats.top_localities(rows, code, limit=COUNTRY_LOCALITIES)
-            ),
+            "top_localities": overview["top_localities"],
             "page": page,
             "years": years,
             "chart": country_stats.stacked_chart(years),
             "established": established,
             "established_chart": country_stats.established_chart(established),
-            "comparisons": country_stats.compare_figures(rows, figures),
+            "comparisons": comparisons,
             "chart_statuses": country_stats.CHART_STATUSES,
             "action": reverse("partnerships:country-detail", kwargs={"code": code}),
             "filtered": bool(_query_without(request, "page")),
@@ -479,6 +487,19 @@ def _map_points(partnerships) -> list[dict]:
     return points
 
 
+def _index_scope(filterset) -> tuple[str, str] | None:
+    """(country, other country or "") when the only filter is one country or a pair of
+    countries (what ``PartnershipFilterSet.index_count`` counts), else None."""
+    data = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "", [])}
+    data.pop("ordering", None)
+    if set(data) == {"country"} and len(data["country"]) == 1:
+        return data["country"][0], ""
+    if set(data) == {"between"}:
+        first, second = data["between"]
+        return first, second
+    return None
+
+
 def _float(value):
     return None if value is None else float(value)
 
@@ -500,9 +521,13 @@ def map_view(request):
     flows = []
     if (total is not None and total > MAP_LIMIT) or len(partnerships) > MAP_LIMIT:
         base = _query_without(request, "page", "between")
-        flows = selectors.map_flows(
-            filterset.qs, list_url=f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
-        )
+        flows_url = f"{reverse('partnerships:partnership-list')}?{base}".rstrip("?")
+        scope = _index_scope(filterset) if total is not None else None
+        if scope is not None:
+            # One country or a pair, current statuses: counted from the list index alone.
+            flows = selectors.country_map_flows(scope[0], other=scope[1], list_url=flows_url)
+        else:
+            flows = selectors.map_flows(filterset.qs, list_url=flows_url)
         partnerships = []
         total = sum(flow["count"] for flow in flows)
     context.update(

@@ -337,11 +337,23 @@ def test_status_beside_a_country_or_a_pair_is_paged_and_counted_from_the_index()
         assert filterset.is_valid(), filterset.errors
         return _plan(filterset.qs[:50])
 
-    for query, index, ordered in (
-        ({"country": "DE", "status": "active"}, "party_country_status_idx", True),
+    for query, index, count_indexes, ordered in (
+        # The count may read either index that leads with (country, status): the page's, or
+        # the country page's narrower party_country_year_idx.
+        (
+            {"country": "DE", "status": "active"},
+            "party_country_status_idx",
+            ("party_country_status_idx", "party_country_year_idx"),
+            True,
+        ),
         # (A pair's few dozen rows here are sorted after the index scan; on the real data
         # the ordered scan stops after the page, as for one country.)
-        ({"between": "DE,FR", "status": "suspended"}, "party_between_status_idx", False),
+        (
+            {"between": "DE,FR", "status": "suspended"},
+            "party_between_status_idx",
+            ("party_between_status_idx",),
+            False,
+        ),
     ):
         plan = page(query)
         assert index in plan, plan
@@ -352,7 +364,7 @@ def test_status_beside_a_country_or_a_pair_is_paged_and_counted_from_the_index()
         # visibility map, which a test's transaction cannot: a bitmap scan of the index
         # rows here; README "Performance" shows the plan on the benchmark's data).
         count = _count_plan(query)
-        assert f"on {index}" in count, count
+        assert any(f"on {name}" in count for name in count_indexes), count
         assert "partnerships_partnership " not in count and "Seq Scan" not in count, count
     # Several statuses: the same index.
     count = _count_plan({"between": "DE,FR", "status": "active,proposed"})

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,12 +26,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 
+from .. import selectors
 from ..dates import format_partial_date
 from ..integrity import constraint_refusal
-from ..models import Citation, Locality, Partnership
+from ..models import Citation, Partnership
 from ..validators import country_name
 from .forms import RegistryModelForm, refusal_pending
 from .locking import VERSION_FIELD, history_of
@@ -159,6 +162,20 @@ class RegistryAdmin(SimpleHistoryAdmin):
     add_form: type[forms.ModelForm] | None = None
     add_inlines: list[type[admin.options.InlineModelAdmin]] | None = None
     object_history_list_template = "admin/object_history_list.html"
+
+    # ---- the changelist
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        """Each changelist row's checkbox, the same HTML as Django's own, written directly:
+        Django renders a form widget's template for every row (about 0.8 ms a row, a third
+        of a 100-row changelist's time)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     # ---- writes
 
@@ -305,7 +322,7 @@ class CountryFilter(admin.SimpleListFilter):
     parameter_name = "country"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        codes = Locality.objects.order_by("country").values_list("country", flat=True).distinct()
+        codes = selectors.locality_countries()
         return [(code, f"{country_name(code)} ({code})") for code in codes]
 
     def queryset(self, request: Any, queryset: Any) -> Any:

@@ -74,6 +74,8 @@ class LocalityAdmin(RegistryAdmin):
     readonly_fields = ["coordinates_flag", "identity_key", "merged_into"]
     actions = ["merge_two"]
     list_select_related = ["parent"]
+    # No second COUNT(*) of every locality beside the filtered one.
+    show_full_result_count = False
     # Required by the search box and autocomplete; get_search_results() does the matching.
     search_fields = ["name"]
     search_help_text = "Any name of the locality, including former names; case and accents are ignored."

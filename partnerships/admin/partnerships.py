@@ -172,6 +172,8 @@ class PartnershipAdmin(MatchingSearchMixin, RegistryAdmin):
         "focus_areas",
     ]
     list_select_related = PARTIES
+    # No second COUNT(*) of every partnership beside the filtered one.
+    show_full_result_count = False
     # Required by the search box and autocomplete; get_search_results() does the matching.
     search_fields = ["locality_a__name", "locality_b__name"]
     search_help_text = "Any name of either party, including former names; case and accents are ignored."

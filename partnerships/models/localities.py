@@ -177,6 +177,12 @@ class Locality(SearchKeyedModel, TimestampedModel):
             models.Index(fields=["name_key"], name="locality_name_key_idx"),
             # Imports' name-key matching and the duplicate queue: same country, same identity key.
             models.Index(fields=["country", "identity_key"], name="locality_country_identity_idx"),
+            # The admin's locality changelist in its default order (Meta.ordering): an
+            # ordered index scan that stops after one page, not a sort of every locality.
+            models.Index(fields=["name", "country", "id"], name="locality_name_order_idx"),
+            # selectors.search_localities: "another name of the same place" by identity key,
+            # in any country.
+            models.Index(fields=["identity_key"], name="locality_identity_key_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,12 +5,14 @@ partnership's current status is copied too) and "involving this locality" are
 each one ordered index scan instead of a join of every partnership with its localities.
 
 The rows are derived data, written by the database itself: triggers (migration
-``0006_perf_list_index``, ``0007_perf_faster_triggers``, ``0009_apilist_party_status``)
+``0006_perf_list_index``, ``0007_perf_faster_triggers``, ``0009_apilist_party_status``,
+``0010_pages_party_year``)
 rebuild a partnership's rows whenever it is created or its parties change, copy its
 status whenever that changes, and rewrite the rows of every partnership of a locality
 whose name or country changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
 bulk paths, the admin, fixtures). No Python code writes them; ``Partnership.sort_name_a``
-and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way."""
+and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way, as is
+the rows' copy of the year the partnership was established."""
 
 from __future__ import annotations
 
@@ -49,6 +51,10 @@ class PartnershipParty(models.Model):
     # A copy of Partnership.current_status ("" for none known), for ?status= beside a
     # country or a pair: counted and paged from the index alone (0009_apilist_party_status).
     status = models.CharField(max_length=10, editable=False, db_default="")
+    # A copy of the year the partnership was established, for the country page's and the
+    # map's counts (index-only; 0010_pages_party_year). Nullable (no year known; and so that
+    # SQLite adds it without rebuilding the table and dropping its triggers).
+    established_year = models.IntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = "partnership party (list index)"
@@ -84,6 +90,16 @@ class PartnershipParty(models.Model):
             ),
             # ?locality=…, ?q=… (the localities a name matches) and a locality's partnerships.
             models.Index(fields=["locality", "partnership"], name="party_locality_idx"),
+            # The country page's counts by status and year established, and the map's
+            # flows of one country by partner country and status: index-only scans.
+            models.Index(
+                fields=["country", "status", "established_year", "other_country"],
+                condition=Q(is_country_row=True),
+                name="party_country_year_idx",
+            ),
+            # The country page's most-partnered localities: the country's rows counted
+            # per locality, index-only (selectors.country_overview).
+            models.Index(fields=["country", "locality", "partnership"], name="party_country_locality_idx"),
         ]
 
     def __str__(self) -> str:
