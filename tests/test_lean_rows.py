@@ -245,3 +245,55 @@ def test_csv_cells_straight_from_the_tuples_are_the_generic_paths_bytes(client):
     everything = _generic_csv({}, list(lean.CSV_COLUMNS))
     assert b"'=HYPERLINK(1)" in everything and b",-12.5," in everything and b"'+plus; @org" in everything
     assert b",'-minus," in everything
+
+
+def test_csv_licences_follow_the_citations_order_on_every_database(client):
+    """Each row's licences as the detail names them: the registry's, then each data set in
+    the order of the row's own citations, then its events' (by date): the same bytes as the
+    generic path's, whichever way the rows were read (on PostgreSQL the rows' own query
+    looks the citations up, lean_exports)."""
+    from partnerships.api.serializers import lean
+    from partnerships.importing.datasets import MUENCHDO
+
+    hekman = Source.objects.create(title="Hekman", url=HEKMAN.source.url, kind="directory")
+    muenchdo = Source.objects.create(title="muenchdo", url=MUENCHDO.source.url, kind="directory")
+    plain = SourceFactory()
+    cases = {
+        "own muenchdo, event hekman": ([muenchdo], [("1990", hekman)]),
+        "own hekman, event muenchdo": ([hekman, plain], [("1990", muenchdo)]),
+        "events: muenchdo earlier": ([plain], [("2001", hekman), ("1999", muenchdo)]),
+        "events: hekman earlier": ([plain], [("1999", hekman), ("2001", muenchdo), ("2005", hekman)]),
+        "none": ([plain], [("1999", plain)]),
+    }
+    names = {}
+    for index, (name, (own, events)) in enumerate(cases.items()):
+        partnership = services.create_partnership(
+            locality_a=LocalityFactory(name=f"{name} A", country="DE"),
+            locality_b=LocalityFactory(name=f"{name} B", country="FR"),
+            organizations=[
+                OrganizationFactory(name=f"Org {index}"),
+                OrganizationFactory(name=f"Assoc {index}"),
+            ],
+            focus_areas=["trade", "health"][: index % 3],
+            citations=[cite(source) for source in own],
+        )
+        for when, source in events:
+            services.record_status_event(
+                partnership=partnership,
+                status="active",
+                effective=PartialDate.parse(when),
+                kind="attestation",
+                citations=[cite(source)],
+            )
+        names[partnership.pk] = name
+    answer = body(client.get(url("partnership-list", format="csv")))
+    assert answer == _generic_csv({}, list(lean.CSV_COLUMNS))
+    rows = {names[int(row["id"])]: row for row in csv.DictReader(io.StringIO(answer.decode()))}
+    cc_by, sa = REGISTRY_LICENSE.name, DATASET_LICENSES[HEKMAN.source.url].name
+    mit = DATASET_LICENSES[MUENCHDO.source.url].name
+    assert rows["own muenchdo, event hekman"]["license"] == f"{cc_by}; {mit}; {sa}"
+    assert rows["own hekman, event muenchdo"]["license"] == f"{cc_by}; {sa}; {mit}"
+    assert rows["events: muenchdo earlier"]["license"] == f"{cc_by}; {mit}; {sa}"
+    assert rows["events: hekman earlier"]["license"] == f"{cc_by}; {sa}; {mit}"
+    assert rows["none"]["license"] == cc_by
+    assert rows["none"]["organizations"] == "Assoc 4; Org 4"
