@@ -297,3 +297,36 @@ def test_csv_licences_follow_the_citations_order_on_every_database(client):
     assert rows["events: hekman earlier"]["license"] == f"{cc_by}; {sa}; {mit}"
     assert rows["none"]["license"] == cc_by
     assert rows["none"]["organizations"] == "Assoc 4; Org 4"
+
+
+def test_geojson_bytes_are_the_chunked_paths_on_every_database(client):
+    """The GeoJSON as the view streams it (on PostgreSQL each row's organizations, focus
+    areas and licences from the rows' own query, lean_exports) is byte for byte the one
+    built from lean.export_rows' chunks and their lookups."""
+    from partnerships.api.serializers import lean
+
+    generated_registry(n=40)
+    a = LocalityFactory(name="West \u2028", country="DE", latitude="47.60620", longitude="-122.33210")
+    b = LocalityFactory(name="East", country="FR", latitude="41.29950", longitude="69.24010")
+    services.create_partnership(
+        locality_a=a,
+        locality_b=b,
+        organizations=[OrganizationFactory(name="Zeta", abbreviation=""), OrganizationFactory(name="Alpha")],
+        focus_areas=["trade", "culture"],
+        citations=[cite(SourceFactory())],
+    )
+    for query in ({}, {"country": "DE"}, {"between": "DE,FR"}, {"q": "berg"}, {"country": "JP"}):
+        request = Request(APIRequestFactory().get(url("partnership-list", format="geojson", **query)))
+        filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
+        assert filterset.is_valid()
+        expected = b"".join(
+            lean.geojson_bytes(
+                {"type": "Feature", "id": t[0], "geometry": lean.line(t), "properties": row}
+                for row, t in lean.export_rows(filterset.qs, lean.RowBuilder(request), geometry=True, chunk=7)
+            )
+        )
+        assert body(client.get(url("partnership-list", format="geojson", **query))) == expected, query
+    everything = json.loads(body(client.get(url("partnership-list", format="geojson"))))
+    [line] = [f for f in everything["features"] if f["geometry"] is not None]
+    assert [o["name"] for o in line["properties"]["organizations"]] == ["Alpha", "Zeta"]
+    assert [f["slug"] for f in line["properties"]["focus_areas"]] == ["culture", "trade"]

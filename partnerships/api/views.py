@@ -145,6 +145,8 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
                 return csv_chunks(lean_exports.csv_rows(queryset, builder), columns)
             rows = (row for chunk in lean.export_csv_rows(queryset, builder) for row in chunk)
             return csv_chunks(rows, columns)
+        if lean_exports.supported(queryset):
+            return lean.geojson_bytes(lean_exports.features(queryset, builder))
         return lean.geojson_bytes(
             {"type": "Feature", "id": t[0], "geometry": lean.line(t), "properties": row}
             for row, t in lean.export_rows(queryset, builder, geometry=True)

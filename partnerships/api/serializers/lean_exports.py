@@ -20,6 +20,7 @@ import datetime
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import orjson
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, QuerySet, TextField
@@ -30,7 +31,7 @@ from ...dates import DatePrecision
 from ...licensing import DATASET_LICENSES, REGISTRY_LICENSE, License
 from ...models import Citation, FocusArea, Organization, Partnership, Source, StatusEvent
 from . import lean
-from .lean import COLUMNS, RowBuilder, _text
+from .lean import COLUMNS, GEO_COLUMNS, RowBuilder, _text
 
 #: rows per fetch from the server-side cursor (the memory of an export is about that of one)
 FETCH = 2000
@@ -56,25 +57,35 @@ def datetime_text() -> Callable[[datetime.datetime], str]:
     return text
 
 
-def _annotations(source_ids: list[int]) -> dict[str, RawSQL]:
-    """Per row: its organizations' names, its focus areas' names (each joined by "; " in
-    the list's order, NULL for none) and the data set source ids its citations name."""
+def _annotations(source_ids: list[int], *, geojson: bool = False) -> dict[str, RawSQL]:
+    """Per row: its organizations and its focus areas in the list's order (for the CSV
+    their names joined by "; ", NULL for none; for GeoJSON a JSON text of ``[id, name,
+    abbreviation]`` and ``[slug, name]`` items), and the data set source ids its citations
+    name."""
     table = Partnership._meta.db_table
     pk = f'"{table}"."id"'
     organizations = Partnership.organizations.through._meta.db_table
     focus_areas = Partnership.focus_areas.through._meta.db_table
     organization, focus_area = Organization._meta.db_table, FocusArea._meta.db_table
     citation, event = Citation._meta.db_table, StatusEvent._meta.db_table
+    if geojson:
+        organization_items = (
+            'json_agg(json_build_array(o."id", o."name", o."abbreviation") ORDER BY o."name", o."id")::text'
+        )
+        focus_area_items = 'json_agg(json_build_array(f."slug", f."name") ORDER BY f."name", f."id")::text'
+    else:
+        organization_items = 'string_agg(COALESCE(o."name", \'\'), \'; \' ORDER BY o."name", o."id")'
+        focus_area_items = 'string_agg(COALESCE(f."name", \'\'), \'; \' ORDER BY f."name", f."id")'
     return {
         "export_organizations": RawSQL(
-            f'(SELECT string_agg(COALESCE(o."name", \'\'), \'; \' ORDER BY o."name", o."id") '
+            f"(SELECT {organization_items} "
             f'FROM "{organizations}" t JOIN "{organization}" o ON o."id" = t."organization_id" '
             f'WHERE t."partnership_id" = {pk})',
             (),
             output_field=TextField(),
         ),
         "export_focus_areas": RawSQL(
-            f'(SELECT string_agg(COALESCE(f."name", \'\'), \'; \' ORDER BY f."name", f."id") '
+            f"(SELECT {focus_area_items} "
             f'FROM "{focus_areas}" t JOIN "{focus_area}" f ON f."id" = t."focusarea_id" '
             f'WHERE t."partnership_id" = {pk})',
             (),
@@ -113,11 +124,7 @@ def _licence_cells(
         key = tuple(ids)
         found = cache.get(key)
         if found is None:
-            licences = [REGISTRY_LICENSE]
-            for source_id in key:
-                licence = sources[source_id]
-                if licence not in licences:
-                    licences.append(licence)
+            licences = _licences(key, sources)
             found = cache[key] = (
                 _text("; ".join(licence.name for licence in licences)),
                 _text("; ".join(licence.attribution for licence in licences)),
@@ -131,26 +138,114 @@ def supported(queryset: QuerySet[Any]) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def csv_rows(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[list[Any]]:
-    """Every row of ``queryset`` as CSV cells (``lean.CSV_COLUMNS``), from one query read
-    ``FETCH`` rows at a time (PostgreSQL; see ``supported``)."""
-    sources = {
-        pk: DATASET_LICENSES[url]
-        for pk, url in Source.objects.using(queryset.db)
-        .filter(url__in=list(DATASET_LICENSES))
-        .values_list("id", "url")
-    }
-    rows = queryset.annotate(**_annotations(sorted(sources))).values_list(
-        *COLUMNS, "export_organizations", "export_focus_areas", "export_sources"
-    )
+def _sources(db: str) -> dict[int, License]:
+    """The data sets' Source records in this database: id → licence."""
+    found = Source.objects.using(db).filter(url__in=list(DATASET_LICENSES)).values_list("id", "url")
+    return {pk: DATASET_LICENSES[url] for pk, url in found}
+
+
+def _read(rows: QuerySet[Any]) -> Iterator[Sequence[Any]]:
+    """The tuples of ``rows``, from a server-side cursor ``FETCH`` at a time."""
     # In a transaction the cursor is not WITH HOLD: PostgreSQL reads the rows as they are
     # fetched instead of all of them into a store first (a read only: no savepoint needed
     # inside another transaction). And no JIT: the per-row lookups make the plan look
     # costly enough for half a second of compiling, which index lookups never win back.
-    with transaction.atomic(using=queryset.db, savepoint=False):
-        with connections[queryset.db].cursor() as cursor:
+    with transaction.atomic(using=rows.db, savepoint=False):
+        with connections[rows.db].cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-        yield from _cells(rows.iterator(chunk_size=FETCH), builder, sources)
+        yield from rows.iterator(chunk_size=FETCH)
+
+
+def csv_rows(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[list[Any]]:
+    """Every row of ``queryset`` as CSV cells (``lean.CSV_COLUMNS``), from one query read
+    ``FETCH`` rows at a time (PostgreSQL; see ``supported``)."""
+    sources = _sources(queryset.db)
+    rows = queryset.annotate(**_annotations(sorted(sources))).values_list(
+        *COLUMNS, "export_organizations", "export_focus_areas", "export_sources"
+    )
+    yield from _cells(_read(rows), builder, sources)
+
+
+def features(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[dict[str, Any]]:
+    """Every row of ``queryset`` as a GeoJSON feature: the list's row (``RowBuilder._row``,
+    key for key) with its ``license`` (as ``lean.with_licences`` adds it) and the line
+    between the parties (``lean.line``), from one query (PostgreSQL; see ``supported``)."""
+    sources = _sources(queryset.db)
+    rows = queryset.annotate(**_annotations(sorted(sources), geojson=True)).values_list(
+        *COLUMNS, *GEO_COLUMNS, "export_organizations", "export_focus_areas", "export_sources"
+    )
+    partnership_url, html_url = builder.partnership_url, builder.html_url
+    locality_url, organization_url = builder.locality_url, builder.organization_url
+    updated = datetime_text()
+    licences = _licence_dicts(sources)
+    date = lean._date
+    loads = orjson.loads
+    for t in _read(rows):
+        pk = t[0]
+        organizations = (
+            [
+                {"id": o_pk, "name": name, "abbreviation": abbreviation, "url": organization_url(o_pk)}
+                for o_pk, name, abbreviation in loads(t[22])
+            ]
+            if t[22] is not None
+            else []
+        )
+        focus_areas = (
+            [{"slug": slug, "name": name} for slug, name in loads(t[23])] if t[23] is not None else []
+        )
+        lat_a, lon_a, lat_b, lon_b = t[18], t[19], t[20], t[21]
+        yield {
+            "type": "Feature",
+            "id": pk,
+            "geometry": None
+            if lat_a is None or lon_a is None or lat_b is None or lon_b is None
+            else {
+                "type": "LineString",
+                "coordinates": [[float(lon_a), float(lat_a)], [float(lon_b), float(lat_b)]],
+            },
+            "properties": {
+                "id": pk,
+                "url": partnership_url(pk),
+                "html_url": html_url(pk),
+                "kind": t[1],
+                "localities": [
+                    {"id": t[10], "name": t[11], "country": t[12], "kind": t[13], "url": locality_url(t[10])},
+                    {"id": t[14], "name": t[15], "country": t[16], "kind": t[17], "url": locality_url(t[14])},
+                ],
+                "established": date(t[2], t[3]),
+                "status": t[4] or None,
+                "status_since": date(t[5], t[6]),
+                "status_reported": date(t[7], t[8]),
+                "organizations": organizations,
+                "focus_areas": focus_areas,
+                "updated_at": updated(t[9]) if t[9] is not None else None,
+                "license": licences(t[24]),
+            },
+        }
+
+
+def _licence_dicts(sources: dict[int, License]) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
+    """``source ids → the row's license list`` (the detail's ``license`` field), memoised."""
+    cache: dict[tuple[int, ...], list[dict[str, Any]]] = {}
+
+    def dicts(ids: Sequence[int]) -> list[dict[str, Any]]:
+        key = tuple(ids)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = [licence.as_dict() for licence in _licences(key, sources)]
+        return found
+
+    return dicts
+
+
+def _licences(ids: Sequence[int], sources: dict[int, License]) -> list[License]:
+    """The registry's licence, then each data set's of ``ids`` (in order), once each."""
+    licences = [REGISTRY_LICENSE]
+    for source_id in ids:
+        licence = sources[source_id]
+        if licence not in licences:
+            licences.append(licence)
+    return licences
 
 
 def _cells(
