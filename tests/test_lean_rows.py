@@ -5,6 +5,7 @@ filter and as of a date; and its exports parsed back equal the list's rows, with
 row's licence."""
 
 import csv
+import datetime
 import io
 import json
 import random
@@ -315,6 +316,14 @@ def test_geojson_bytes_are_the_chunked_paths_on_every_database(client):
         focus_areas=["trade", "culture"],
         citations=[cite(SourceFactory())],
     )
+    # Times as DRF writes them, whoever writes them (on PostgreSQL the database): without a
+    # fraction when it is zero, the year in four digits.
+    utc = datetime.UTC
+    first, second = Partnership.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    Partnership.objects.filter(pk=first).update(updated_at=datetime.datetime(999, 1, 2, 3, 4, 5, tzinfo=utc))
+    Partnership.objects.filter(pk=second).update(
+        updated_at=datetime.datetime(2026, 1, 2, 3, 4, 5, 500, tzinfo=utc)
+    )
     for query in ({}, {"country": "DE"}, {"between": "DE,FR"}, {"q": "berg"}, {"country": "JP"}):
         request = Request(APIRequestFactory().get(url("partnership-list", format="geojson", **query)))
         filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
@@ -330,3 +339,9 @@ def test_geojson_bytes_are_the_chunked_paths_on_every_database(client):
     [line] = [f for f in everything["features"] if f["geometry"] is not None]
     assert [o["name"] for o in line["properties"]["organizations"]] == ["Alpha", "Zeta"]
     assert [f["slug"] for f in line["properties"]["focus_areas"]] == ["culture", "trade"]
+    updated = {f["id"]: f["properties"]["updated_at"] for f in everything["features"]}
+    assert updated[first] == "0999-01-02T03:04:05Z" and updated[second] == "2026-01-02T03:04:05.000500Z"
+    csv_updated = {int(row["id"]): row["updated_at"] for row in _csv(client)}
+    assert (
+        csv_updated[first] == "0999-01-02T03:04:05Z" and csv_updated[second] == "2026-01-02T03:04:05.000500Z"
+    )

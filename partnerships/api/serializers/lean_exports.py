@@ -37,15 +37,23 @@ from .lean import COLUMNS, GEO_COLUMNS, RowBuilder, _text
 FETCH = 2000
 
 
+def _datetime_zone() -> datetime.tzinfo | None:
+    """The zone DRF's DateTimeField writes times in for this request, if it writes ISO 8601."""
+    field = lean._datetime
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if not isinstance(zone, datetime.tzinfo) or not isinstance(output, str) or output.lower() != "iso-8601":
+        return None
+    return zone
+
+
 def datetime_text() -> Callable[[datetime.datetime], str]:
     """``serializers.DateTimeField().to_representation`` for the current time zone, looked
     up once instead of per value (DRF asks the time zone of every value anew): an aware
     value in that zone, in ISO 8601, ``Z`` for UTC. Anything else goes to DRF's own."""
-    field = lean._datetime
-    slow: Callable[[datetime.datetime], str] = field.to_representation
-    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
-    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
-    if not isinstance(zone, datetime.tzinfo) or not isinstance(output, str) or output.lower() != "iso-8601":
+    slow: Callable[[datetime.datetime], str] = lean._datetime.to_representation
+    zone = _datetime_zone()
+    if zone is None:
         return slow
 
     def text(value: datetime.datetime) -> str:
@@ -55,6 +63,32 @@ def datetime_text() -> Callable[[datetime.datetime], str]:
         return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
 
     return text
+
+
+#: ``updated_at`` as ``datetime_text`` writes a UTC time (``2026-12-03T06:40:00.123456Z``,
+#: no fraction when it is zero), written by the database instead of parsed and rewritten
+#: in Python for every row
+_UTC_TEXT = (
+    "to_char({u}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+    "|| CASE to_char({u}, 'US') WHEN '000000' THEN '' ELSE '.' || to_char({u}, 'US') END || 'Z'"
+)
+
+
+def _columns(
+    geometry: bool, annotations: dict[str, RawSQL]
+) -> tuple[tuple[str, ...], Callable[[datetime.datetime], str] | None]:
+    """The columns to read (``COLUMNS``, with ``GEO_COLUMNS`` for GeoJSON, then the
+    ``annotations``), and how to write ``updated_at``: None when the database writes it
+    (the time zone is UTC; ``_UTC_TEXT``), else ``datetime_text()``."""
+    columns: tuple[str, ...] = (*COLUMNS, *GEO_COLUMNS) if geometry else COLUMNS
+    updated: Callable[[datetime.datetime], str] | None = datetime_text()
+    zone = _datetime_zone()
+    if zone is datetime.UTC or getattr(zone, "key", None) == "UTC":
+        column = f'("{Partnership._meta.db_table}"."updated_at" AT TIME ZONE \'UTC\')'
+        annotations["export_updated_at"] = RawSQL(_UTC_TEXT.format(u=column), (), output_field=TextField())
+        columns = tuple("export_updated_at" if c == "updated_at" else c for c in columns)
+        updated = None
+    return (*columns, *annotations), updated
 
 
 def _annotations(source_ids: list[int], *, geojson: bool = False) -> dict[str, RawSQL]:
@@ -160,10 +194,10 @@ def csv_rows(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[l
     """Every row of ``queryset`` as CSV cells (``lean.CSV_COLUMNS``), from one query read
     ``FETCH`` rows at a time (PostgreSQL; see ``supported``)."""
     sources = _sources(queryset.db)
-    rows = queryset.annotate(**_annotations(sorted(sources))).values_list(
-        *COLUMNS, "export_organizations", "export_focus_areas", "export_sources"
-    )
-    yield from _cells(_read(rows), builder, sources)
+    annotations = _annotations(sorted(sources))
+    columns, updated = _columns(False, annotations)
+    rows = queryset.annotate(**annotations).values_list(*columns)
+    yield from _cells(_read(rows), builder, sources, updated)
 
 
 def features(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[dict[str, Any]]:
@@ -171,12 +205,11 @@ def features(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[d
     key for key) with its ``license`` (as ``lean.with_licences`` adds it) and the line
     between the parties (``lean.line``), from one query (PostgreSQL; see ``supported``)."""
     sources = _sources(queryset.db)
-    rows = queryset.annotate(**_annotations(sorted(sources), geojson=True)).values_list(
-        *COLUMNS, *GEO_COLUMNS, "export_organizations", "export_focus_areas", "export_sources"
-    )
+    annotations = _annotations(sorted(sources), geojson=True)
+    columns, updated = _columns(True, annotations)
+    rows = queryset.annotate(**annotations).values_list(*columns)
     partnership_url, html_url = builder.partnership_url, builder.html_url
     locality_url, organization_url = builder.locality_url, builder.organization_url
-    updated = datetime_text()
     licences = _licence_dicts(sources)
     date = lean._date
     loads = orjson.loads
@@ -218,7 +251,7 @@ def features(queryset: QuerySet[Partnership], builder: RowBuilder) -> Iterator[d
                 "status_reported": date(t[7], t[8]),
                 "organizations": organizations,
                 "focus_areas": focus_areas,
-                "updated_at": updated(t[9]) if t[9] is not None else None,
+                "updated_at": t[9] if updated is None or t[9] is None else updated(t[9]),
                 "license": licences(t[24]),
             },
         }
@@ -249,10 +282,12 @@ def _licences(ids: Sequence[int], sources: dict[int, License]) -> list[License]:
 
 
 def _cells(
-    tuples: Iterator[Sequence[Any]], builder: RowBuilder, sources: dict[int, License]
+    tuples: Iterator[Sequence[Any]],
+    builder: RowBuilder,
+    sources: dict[int, License],
+    updated: Callable[[datetime.datetime], str] | None,
 ) -> Iterator[list[Any]]:
     partnership_url, html_url, locality_url = builder.partnership_url, builder.html_url, builder.locality_url
-    updated = datetime_text()
     licence_cells = _licence_cells(sources)
     day = DatePrecision.DAY
     for t in tuples:
@@ -283,6 +318,6 @@ def _cells(
             (t[8] or day) if reported is not None else "",
             _text(organizations) if organizations else "",
             _text(focus_areas) if focus_areas else "",
-            updated(t[9]) if t[9] is not None else "",
+            "" if t[9] is None else t[9] if updated is None else updated(t[9]),
             *licence_cells(t[20]),
         ]
