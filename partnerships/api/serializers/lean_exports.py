@@ -127,7 +127,9 @@ def _annotations(source_ids: list[int], *, geojson: bool = False) -> dict[str, R
         ),
         # Its own citations first (by id), then its events' (by date, event, citation), as
         # lean.licences_of sorts them.
-        "export_sources": RawSQL(
+        "export_sources": RawSQL("'{}'::bigint[]", (), output_field=ArrayField(BigIntegerField()))
+        if not source_ids  # no data set imported: no row cites one
+        else RawSQL(
             "ARRAY(SELECT u.source_id FROM ("
             f'SELECT c."source_id", FALSE AS dated, NULL::date AS "on", 0::bigint AS event, c."id" '
             f'FROM "{citation}" c WHERE c."partnership_id" = {pk} AND c."source_id" = ANY(%s::bigint[]) '
