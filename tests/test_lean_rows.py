@@ -5,6 +5,7 @@ filter and as of a date; and its exports parsed back equal the list's rows, with
 row's licence."""
 
 import csv
+import datetime
 import io
 import json
 import random
@@ -245,3 +246,102 @@ def test_csv_cells_straight_from_the_tuples_are_the_generic_paths_bytes(client):
     everything = _generic_csv({}, list(lean.CSV_COLUMNS))
     assert b"'=HYPERLINK(1)" in everything and b",-12.5," in everything and b"'+plus; @org" in everything
     assert b",'-minus," in everything
+
+
+def test_csv_licences_follow_the_citations_order_on_every_database(client):
+    """Each row's licences as the detail names them: the registry's, then each data set in
+    the order of the row's own citations, then its events' (by date): the same bytes as the
+    generic path's, whichever way the rows were read (on PostgreSQL the rows' own query
+    looks the citations up, lean_exports)."""
+    from partnerships.api.serializers import lean
+    from partnerships.importing.datasets import MUENCHDO
+
+    hekman = Source.objects.create(title="Hekman", url=HEKMAN.source.url, kind="directory")
+    muenchdo = Source.objects.create(title="muenchdo", url=MUENCHDO.source.url, kind="directory")
+    plain = SourceFactory()
+    cases = {
+        "own muenchdo, event hekman": ([muenchdo], [("1990", hekman)]),
+        "own hekman, event muenchdo": ([hekman, plain], [("1990", muenchdo)]),
+        "events: muenchdo earlier": ([plain], [("2001", hekman), ("1999", muenchdo)]),
+        "events: hekman earlier": ([plain], [("1999", hekman), ("2001", muenchdo), ("2005", hekman)]),
+        "none": ([plain], [("1999", plain)]),
+    }
+    names = {}
+    for index, (name, (own, events)) in enumerate(cases.items()):
+        partnership = services.create_partnership(
+            locality_a=LocalityFactory(name=f"{name} A", country="DE"),
+            locality_b=LocalityFactory(name=f"{name} B", country="FR"),
+            organizations=[
+                OrganizationFactory(name=f"Org {index}"),
+                OrganizationFactory(name=f"Assoc {index}"),
+            ],
+            focus_areas=["trade", "health"][: index % 3],
+            citations=[cite(source) for source in own],
+        )
+        for when, source in events:
+            services.record_status_event(
+                partnership=partnership,
+                status="active",
+                effective=PartialDate.parse(when),
+                kind="attestation",
+                citations=[cite(source)],
+            )
+        names[partnership.pk] = name
+    answer = body(client.get(url("partnership-list", format="csv")))
+    assert answer == _generic_csv({}, list(lean.CSV_COLUMNS))
+    rows = {names[int(row["id"])]: row for row in csv.DictReader(io.StringIO(answer.decode()))}
+    cc_by, sa = REGISTRY_LICENSE.name, DATASET_LICENSES[HEKMAN.source.url].name
+    mit = DATASET_LICENSES[MUENCHDO.source.url].name
+    assert rows["own muenchdo, event hekman"]["license"] == f"{cc_by}; {mit}; {sa}"
+    assert rows["own hekman, event muenchdo"]["license"] == f"{cc_by}; {sa}; {mit}"
+    assert rows["events: muenchdo earlier"]["license"] == f"{cc_by}; {mit}; {sa}"
+    assert rows["events: hekman earlier"]["license"] == f"{cc_by}; {sa}; {mit}"
+    assert rows["none"]["license"] == cc_by
+    assert rows["none"]["organizations"] == "Assoc 4; Org 4"
+
+
+def test_geojson_bytes_are_the_chunked_paths_on_every_database(client):
+    """The GeoJSON as the view streams it (on PostgreSQL each row's organizations, focus
+    areas and licences from the rows' own query, lean_exports) is byte for byte the one
+    built from lean.export_rows' chunks and their lookups."""
+    from partnerships.api.serializers import lean
+
+    generated_registry(n=40)
+    a = LocalityFactory(name="West \u2028", country="DE", latitude="47.60620", longitude="-122.33210")
+    b = LocalityFactory(name="East", country="FR", latitude="41.29950", longitude="69.24010")
+    services.create_partnership(
+        locality_a=a,
+        locality_b=b,
+        organizations=[OrganizationFactory(name="Zeta", abbreviation=""), OrganizationFactory(name="Alpha")],
+        focus_areas=["trade", "culture"],
+        citations=[cite(SourceFactory())],
+    )
+    # Times as DRF writes them, whoever writes them (on PostgreSQL the database): without a
+    # fraction when it is zero, the year in four digits.
+    utc = datetime.UTC
+    first, second = Partnership.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    Partnership.objects.filter(pk=first).update(updated_at=datetime.datetime(999, 1, 2, 3, 4, 5, tzinfo=utc))
+    Partnership.objects.filter(pk=second).update(
+        updated_at=datetime.datetime(2026, 1, 2, 3, 4, 5, 500, tzinfo=utc)
+    )
+    for query in ({}, {"country": "DE"}, {"between": "DE,FR"}, {"q": "berg"}, {"country": "JP"}):
+        request = Request(APIRequestFactory().get(url("partnership-list", format="geojson", **query)))
+        filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
+        assert filterset.is_valid()
+        expected = b"".join(
+            lean.geojson_bytes(
+                {"type": "Feature", "id": t[0], "geometry": lean.line(t), "properties": row}
+                for row, t in lean.export_rows(filterset.qs, lean.RowBuilder(request), geometry=True, chunk=7)
+            )
+        )
+        assert body(client.get(url("partnership-list", format="geojson", **query))) == expected, query
+    everything = json.loads(body(client.get(url("partnership-list", format="geojson"))))
+    [line] = [f for f in everything["features"] if f["geometry"] is not None]
+    assert [o["name"] for o in line["properties"]["organizations"]] == ["Alpha", "Zeta"]
+    assert [f["slug"] for f in line["properties"]["focus_areas"]] == ["culture", "trade"]
+    updated = {f["id"]: f["properties"]["updated_at"] for f in everything["features"]}
+    assert updated[first] == "0999-01-02T03:04:05Z" and updated[second] == "2026-01-02T03:04:05.000500Z"
+    csv_updated = {int(row["id"]): row["updated_at"] for row in _csv(client)}
+    assert (
+        csv_updated[first] == "0999-01-02T03:04:05Z" and csv_updated[second] == "2026-01-02T03:04:05.000500Z"
+    )

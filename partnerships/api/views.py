@@ -67,7 +67,7 @@ from .schema import (
     filterset_parameters,
     list_schema,
 )
-from .serializers import lean
+from .serializers import lean, lean_exports
 
 # ------------------------------------------------------------------- partnerships
 
@@ -140,8 +140,13 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
             columns = self.csv_columns()
             if tuple(columns) != lean.CSV_COLUMNS:
                 raise AssertionError(f"the serializer's CSV columns changed: {columns}; update lean.csv_rows")
+            if lean_exports.supported(queryset):
+                # PostgreSQL: organizations, focus areas and licences in the rows' own query.
+                return csv_chunks(lean_exports.csv_rows(queryset, builder), columns)
             rows = (row for chunk in lean.export_csv_rows(queryset, builder) for row in chunk)
             return csv_chunks(rows, columns)
+        if lean_exports.supported(queryset):
+            return lean.geojson_bytes(lean_exports.features(queryset, builder))
         return lean.geojson_bytes(
             {"type": "Feature", "id": t[0], "geometry": lean.line(t), "properties": row}
             for row, t in lean.export_rows(queryset, builder, geometry=True)
