@@ -304,3 +304,69 @@ def test_a_gazetteer_name_with_a_qualifier_does_not_lead_to_the_larger_place(db)
     report = run(row("Wilrijk", "BE", "Niedernhausen", "DE"))
     assert report.written and report.row_methods[2].startswith("first party new")
     assert Locality.objects.filter(name="Wilrijk", country="BE").exclude(pk=antwerp.pk).count() == 1
+
+
+# ---------------------------------------------------------- the gazetteer kept compact
+
+
+def test_the_compact_gazetteer_answers_as_a_scan_of_its_file():
+    # Every look-up gives the cities a plain scan of cities.tsv.gz finds (folded names).
+    from partnerships.gazetteer import CITIES_FILE, _rows
+    from partnerships.identity import fold
+
+    wanted = {fold(n) for n in ("Cologne", "Kiev", "San José", "Springfield", "Москва", "Frankfurt")}
+    scanned: dict[str, set[tuple[int, str]]] = {key: set() for key in wanted}
+    for geonameid, country, _, _, _, name, others in _rows(CITIES_FILE):
+        for key in {fold(n) for n in (name, *others.split("|")) if n} & wanted:
+            scanned[key].add((int(geonameid), country))
+    for name in ("Cologne", "Kiev", "San José", "Springfield", "Москва", "Frankfurt"):
+        found = gazetteer().cities(name)
+        assert {(c.geonameid, c.country) for c in found} == scanned[fold(name)], name
+        assert [c.population for c in found] == sorted((c.population for c in found), reverse=True)
+        for country in {country for _, country in scanned[fold(name)]}:
+            assert {c.country for c in gazetteer().cities(name, country)} == {country}
+    assert len(scanned[fold("Springfield")]) > 3  # a name of several cities in one country
+    assert gazetteer().cities("Springfield", "ZZ") == []
+
+
+def test_the_compact_places_find_the_nearest_place_a_scan_finds():
+    import random
+
+    from partnerships.gazetteer import PLACES_FILE, Places, _rows, distance_km
+
+    rows = [(c, float(lat), float(lon), name) for c, lat, lon, name in _rows(PLACES_FILE)]
+    places = Places(rows[::7])  # a seventh of them: the scan below stays quick
+    sample = rows[::7]
+    chooser = random.Random(5)
+    for _ in range(40):
+        latitude, longitude = chooser.uniform(-60, 70), chooser.uniform(-180, 180)
+        country = chooser.choice(["DE", "US", "BR", "CN", None])
+        candidates = [r for r in sample if country is None or r[0] == country]
+        best = min(candidates, key=lambda r: distance_km(latitude, longitude, r[1], r[2]))
+        found = places.nearest(latitude, longitude, country=country)
+        if distance_km(latitude, longitude, best[1], best[2]) > 2500:
+            assert found is None
+            continue
+        assert found is not None
+        assert found[0] == pytest.approx(distance_km(latitude, longitude, best[1], best[2]))
+        assert found[1][0] == best[0] and found[1][3] in {
+            r[3] for r in candidates if distance_km(latitude, longitude, r[1], r[2]) == pytest.approx(found[0])
+        }
+
+
+def test_the_gazetteer_and_the_places_stay_compact_in_memory():
+    # The import benchmark's peak (README, "Performance") counts on them: 75 + 50 MB as
+    # objects per city and per place, about 20 + 9 MB as packed columns.
+    import tracemalloc
+
+    from partnerships.gazetteer import CITIES_FILE, PLACES_FILE, Gazetteer, Places, _lines, _rows
+
+    tracemalloc.start()
+    try:
+        cities = Gazetteer(_lines(CITIES_FILE))
+        known = Places((c, float(lat), float(lon), name) for c, lat, lon, name in _rows(PLACES_FILE))
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(cities) > 30000 and len(known.countries) > 200
+    assert size < 40 * 1024 * 1024, f"{size / 2**20:.0f} MB"
