@@ -11,7 +11,8 @@ Two live localities of one country and kind are likely one place when
 - their coordinates are within 5 km and their names alike,
 
 and, when both have coordinates that are not flagged as outside their country, they lie
-within 50 km of each other. Two partnerships are likely one when their parties are the
+within the distance their kind allows (50 km for towns, 150 km for districts …:
+partnerships.identity.SAME_PLACE_KM) of each other. Two partnerships are likely one when their parties are the
 same or likely duplicates of each other. Everything is computed in memory from one query
 per table: the registry's tens of thousands of localities take well under a second."""
 
@@ -23,10 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .gazetteer import OUTSIDE, distance_km, gazetteer
-from .identity import fold, name_parts
+from .identity import fold, name_parts, same_place_km
 from .models import Locality, LocalityNotDuplicate, Partnership, PartnershipNotDuplicate
 
-MAX_DISTANCE_KM = 50.0
 NEAR_KM = 5.0
 ALIKE = 0.75
 
@@ -101,7 +101,7 @@ def locality_pairs(limit: int = 200) -> list[tuple[int, int, str, float | None]]
         if key in dismissed or key in found:
             return
         distance = _distance(a, b)
-        if distance is not None and _trusted(a, b) and distance > MAX_DISTANCE_KM:
+        if distance is not None and _trusted(a, b) and distance > same_place_km(a.kind):
             return
         found[key] = (reason, distance)
 

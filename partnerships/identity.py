@@ -30,7 +30,22 @@ from dataclasses import dataclass
 
 from .text import normalize_name
 
-COUNTY, REGION = "county", "region"  # Locality.Kind values (no model import here)
+CITY, COUNTY, REGION, COUNTRY = "city", "county", "region", "country"  # Locality.Kind values
+
+# How far apart two geocodes of one place may lie, by its kind: sources put a town near
+# its centre, but an area anywhere in it (its seat, its centroid, a town of it), so the
+# veto of a name match by distance (imports, the duplicate queue, the evaluation's
+# namesake count) scales with the area's size: a German district is up to about 100 km
+# across (Schleswig-Flensburg's two geocodes in the bundled lists lie 109 km apart), a
+# province or state several hundred; a country is never vetoed by distance.
+SAME_PLACE_KM = {CITY: 50.0, COUNTY: 150.0, REGION: 800.0, COUNTRY: 20000.0}
+
+
+def same_place_km(*kinds: str) -> float:
+    """The distance within which geocodes of localities of these kinds may be one place:
+    the largest kind's (an unknown kind counts as a city)."""
+    return max(SAME_PLACE_KM.get(kind or CITY, SAME_PLACE_KM[CITY]) for kind in kinds)
+
 
 # Phrases naming the municipality itself, dropped wherever they stand as whole words.
 # Longest first, so "london borough of" goes before "borough of".

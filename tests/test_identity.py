@@ -11,7 +11,7 @@ from partnerships.gazetteer import OK, OUTSIDE, check_coordinates, gazetteer, so
 from partnerships.identity import identity_key, inferred_kind, name_parts
 from partnerships.importing.matching import BY_ALIAS, BY_GAZETTEER, BY_ID, BY_NAME, BY_NAME_KEY
 from partnerships.importing.rows import SourceSpec
-from partnerships.importing.service import import_partnerships
+from partnerships.importing.service import UPDATE, import_partnerships
 from partnerships.models import Locality, LocalityAlias
 
 SOURCE = SourceSpec(title="A second list of twin towns")
@@ -304,3 +304,207 @@ def test_a_gazetteer_name_with_a_qualifier_does_not_lead_to_the_larger_place(db)
     report = run(row("Wilrijk", "BE", "Niedernhausen", "DE"))
     assert report.written and report.row_methods[2].startswith("first party new")
     assert Locality.objects.filter(name="Wilrijk", country="BE").exclude(pk=antwerp.pk).count() == 1
+
+
+# ---------------------------------------------------------- the gazetteer kept compact
+
+
+def test_the_compact_gazetteer_answers_as_a_scan_of_its_file():
+    # Every look-up gives the cities a plain scan of cities.tsv.gz finds (folded names).
+    from partnerships.gazetteer import CITIES_FILE, _rows
+    from partnerships.identity import fold
+
+    wanted = {fold(n) for n in ("Cologne", "Kiev", "San José", "Springfield", "Москва", "Frankfurt")}
+    scanned: dict[str, set[tuple[int, str]]] = {key: set() for key in wanted}
+    for geonameid, country, _, _, _, name, others in _rows(CITIES_FILE):
+        for key in {fold(n) for n in (name, *others.split("|")) if n} & wanted:
+            scanned[key].add((int(geonameid), country))
+    for name in ("Cologne", "Kiev", "San José", "Springfield", "Москва", "Frankfurt"):
+        found = gazetteer().cities(name)
+        assert {(c.geonameid, c.country) for c in found} == scanned[fold(name)], name
+        assert [c.population for c in found] == sorted((c.population for c in found), reverse=True)
+        for country in {country for _, country in scanned[fold(name)]}:
+            assert {c.country for c in gazetteer().cities(name, country)} == {country}
+    assert len(scanned[fold("Springfield")]) > 3  # a name of several cities in one country
+    assert gazetteer().cities("Springfield", "ZZ") == []
+
+
+def test_the_compact_places_find_the_nearest_place_a_scan_finds():
+    import random
+
+    from partnerships.gazetteer import PLACES_FILE, Places, _rows, distance_km
+
+    rows = [(c, float(lat), float(lon), name) for c, lat, lon, name in _rows(PLACES_FILE)]
+    places = Places(rows[::7])  # a seventh of them: the scan below stays quick
+    sample = rows[::7]
+    chooser = random.Random(5)
+    for _ in range(40):
+        latitude, longitude = chooser.uniform(-60, 70), chooser.uniform(-180, 180)
+        country = chooser.choice(["DE", "US", "BR", "CN", None])
+        candidates = [r for r in sample if country is None or r[0] == country]
+        best = min(candidates, key=lambda r: distance_km(latitude, longitude, r[1], r[2]))
+        found = places.nearest(latitude, longitude, country=country)
+        if distance_km(latitude, longitude, best[1], best[2]) > 2500:
+            assert found is None
+            continue
+        assert found is not None
+        assert found[0] == pytest.approx(distance_km(latitude, longitude, best[1], best[2]))
+        assert found[1][0] == best[0] and found[1][3] in {
+            r[3]
+            for r in candidates
+            if distance_km(latitude, longitude, r[1], r[2]) == pytest.approx(found[0])
+        }
+
+
+def test_the_gazetteer_and_the_places_stay_compact_in_memory():
+    # The import benchmark's peak (README, "Performance") counts on them: 75 + 50 MB as
+    # objects per city and per place, about 20 + 9 MB as packed columns.
+    import tracemalloc
+
+    from partnerships.gazetteer import CITIES_FILE, PLACES_FILE, Gazetteer, Places, _lines, _rows
+
+    tracemalloc.start()
+    try:
+        cities = Gazetteer(_lines(CITIES_FILE))
+        known = Places((c, float(lat), float(lon), name) for c, lat, lon, name in _rows(PLACES_FILE))
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(cities) > 30000 and len(known.countries) > 200
+    assert size < 40 * 1024 * 1024, f"{size / 2**20:.0f} MB"
+
+
+# ------------------------------------------------------------------------ pair context
+
+
+@pytest.fixture
+def partners(db):
+    """A first list's pairs: Schramberg–Lachen (CH, geocoded 150 km off, in Valais),
+    Berlin–Buenos Aires (the city), Bühl–Călărași, Wiehl–Yokneam Illit; Hagen with two
+    Wellingtons (two namesakes, both its partners)."""
+    made = {}
+    for name, country, lat, lon in [
+        ("Schramberg", "DE", "48.2264", "8.3856"),
+        ("Lachen", "CH", "46.3", "7.6"),
+        ("Berlin", "DE", "52.52", "13.405"),
+        ("Buenos Aires", "AR", "-34.6037", "-58.3816"),
+        ("Bühl", "DE", "48.6953", "8.135"),
+        ("Călărași", "MD", "47.2544", "28.3081"),
+        ("Wiehl", "DE", "50.9489", "7.5503"),
+        ("Yokneam Illit", "IL", "32.6594", "35.11"),
+        ("Hagen", "DE", "51.3671", "7.4633"),
+        ("Wellington, Shropshire", "GB", "52.7", "-2.52"),
+        ("Wellington, Somerset", "GB", "50.98", "-3.23"),
+    ]:
+        made[name] = services.create_locality(
+            name=name, country=country, latitude=Decimal(lat), longitude=Decimal(lon)
+        )
+    pairs = [
+        ("Schramberg", "Lachen"),
+        ("Berlin", "Buenos Aires"),
+        ("Bühl", "Călărași"),
+        ("Wiehl", "Yokneam Illit"),
+        ("Hagen", "Wellington, Shropshire"),
+        ("Hagen", "Wellington, Somerset"),
+    ]
+    first = [row(a, made[a].country, b, made[b].country) for a, b in pairs]
+    report = run(*first, source=SourceSpec(title="A first list"), label="a first list")
+    assert report.written and report.localities_created == 0, report.errors
+    return made
+
+
+def test_a_partner_of_the_other_party_outweighs_a_wrong_geocode(partners):
+    """Found by the identity evaluation: the German list geocodes Lachen (Schwyz) and
+    Buenos Aires (the province) far from the first list's; the rows are the same
+    partnerships, and were second localities and repeated pairs."""
+    report = run(
+        row("Schramberg", "DE", "Lachen", "CH", b_latitude="47.19", b_longitude="8.85"),
+        row("Buenos Aires", "AR", "Berlin", "DE", a_latitude="-36.6", a_longitude="-60.0"),
+    )
+    assert report.written, report.errors
+    assert report.localities_created == 0
+    assert report.row_methods == {
+        2: "first party name, second party partner",
+        3: "first party partner, second party name",
+    }
+    # The same partnerships, cited by the second list too: no new pair.
+    assert [o.action for o in report.outcomes] == [UPDATE, UPDATE]
+    assert Locality.objects.filter(name="Lachen").count() == 1
+
+
+def test_without_the_partner_far_coordinates_still_make_a_namesake(partners):
+    # Aachen has no Lachen among its partners: the Lachen 150 km away is another place.
+    report = run(row("Aachen", "DE", "Lachen", "CH", b_latitude="47.19", b_longitude="8.85"))
+    assert report.written and report.localities_created == 2
+    assert Locality.objects.filter(name="Lachen").count() == 2
+
+
+def test_two_fitting_partners_settle_nothing(partners):
+    # Hagen has two Wellingtons in GB: a third, geocoded in neither place, is not guessed.
+    report = run(row("Hagen", "DE", "Wellington", "GB", b_latitude="54.0", b_longitude="-1.0"))
+    assert report.written and report.row_methods[2] == "first party name, second party new"
+
+
+def test_a_transliteration_of_a_partner_is_that_partner(partners):
+    """Found by the identity evaluation: Kalarasch (German) is Călărași, Yokneam Elit is
+    Yokneam Illit, each the other party's partner already."""
+    report = run(row("Bühl", "DE", "Kalarasch", "MD"), row("Wiehl", "DE", "Yokneam Elit", "IL"))
+    assert report.written and report.localities_created == 0
+    assert report.row_methods[2] == report.row_methods[3] == "first party name, second party partner"
+    alias = LocalityAlias.objects.get(locality=partners["Călărași"], name="Kalarasch")
+    assert alias.provenance == "import:a second list"
+
+
+@pytest.mark.parametrize(
+    ("name", "latitude", "longitude"),
+    [
+        ("Kalarasch", "", ""),  # not a partner of Aachen's: nothing to lean on
+        ("Calaraschi", "47.26", "28.31"),  # similar, but both geocoded: two names a geocoder placed
+        ("Chisinau", "", ""),  # another town of the country
+    ],
+)
+def test_a_similar_name_needs_the_partner_and_no_contradiction(partners, name, latitude, longitude):
+    first = "Aachen" if name == "Kalarasch" else "Bühl"
+    report = run(row(first, "DE", name, "MD", b_latitude=latitude, b_longitude=longitude))
+    assert report.written and report.row_methods[2].endswith("second party new")
+
+
+# ---------------------------------------------------------------- areas by their kind
+
+
+def test_the_distance_veto_scales_with_the_kind(db):
+    """Found by the identity evaluation: the two lists geocode the district
+    Schleswig-Flensburg 109 km apart; a town that far is another town, a district is not."""
+    from partnerships.duplicates import locality_pairs
+    from partnerships.identity import same_place_km
+
+    assert same_place_km("city") == 50 < same_place_km("county") < same_place_km("region")
+    assert same_place_km("", "county") == same_place_km("county")
+    district = services.create_locality(
+        name="Schleswig-Flensburg (district)",
+        country="DE",
+        kind="county",
+        latitude=Decimal("54.52"),
+        longitude=Decimal("9.57"),
+    )
+    town = services.create_locality(
+        name="Sörup", country="DE", latitude=Decimal("54.72"), longitude=Decimal("9.66")
+    )
+    report = run(
+        row("Schleswig-Flensburg (Kreis)", "DE", "Pisz", "PL", a_latitude="53.6", a_longitude="9.2"),
+        row("Sörup", "DE", "Pisz", "PL", a_latitude="53.72", a_longitude="8.2"),
+    )
+    assert report.written, report.errors
+    assert report.row_parties[2][0] == (district.pk, BY_NAME_KEY)
+    assert report.row_parties[3][0][0] != town.pk  # 145 km away: another Sörup
+    # The duplicate queue: the district's two records 109 km apart are one place; the towns not.
+    second = services.create_locality(
+        name="Schleswig-Flensburg",
+        country="DE",
+        kind="county",
+        latitude=Decimal("53.6"),
+        longitude=Decimal("9.2"),
+    )
+    pairs = {(a, b) for a, b, _, _ in locality_pairs()}
+    assert (min(district.pk, second.pk), max(district.pk, second.pk)) in pairs
+    assert not any(town.pk in pair for pair in pairs)

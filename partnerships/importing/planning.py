@@ -15,7 +15,7 @@ from partnerships import services
 from partnerships.dates import PartialDate
 from partnerships.models import Citation, Partnership, Source, StatusEvent
 
-from .matching import Candidate, Match
+from .matching import BY_PARTNER, Candidate, LocalityIndex, Match, Place
 from .rows import ParsedRow, SourceSpec, error_messages
 
 T = TypeVar("T")
@@ -173,3 +173,28 @@ def settle_by_recorded_pair(matches: list[Match], existing: dict) -> None:
     if len(found) == 1:
         for match, candidate in zip(matches, found[0], strict=True):
             match.candidate, match.ambiguous = candidate, []
+
+
+def partners_of(existing: dict[tuple[int, int], Existing]) -> dict[int, set[int]]:
+    """{locality id: the ids of its recorded partners}, for pair context."""
+    partners: dict[int, set[int]] = defaultdict(set)
+    for a, b in existing:
+        partners[a].add(b)
+        partners[b].add(a)
+    return partners
+
+
+def settle_by_partner(
+    matches: list[Match], places: tuple[Place, ...] | list[Place], index: LocalityIndex, partners: dict
+) -> None:
+    """Pair context: when one party is resolved and the other is not (no candidate left,
+    or several), the one partner of the first in the row's country that the second's name
+    fits is the second (LocalityIndex.match_partner): the row is that partnership again,
+    whatever its coordinates say. Two fitting partners settle nothing."""
+    for this, other in ((0, 1), (1, 0)):
+        match, known = matches[this], matches[other].candidate
+        if match.candidate is not None or match.error or known is None:
+            continue
+        found = index.match_partner(places[this], partners.get(known.id, ()))
+        if found is not None:
+            matches[this] = Match(candidate=found, method=BY_PARTNER)

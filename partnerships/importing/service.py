@@ -38,7 +38,7 @@ from partnerships.text import normalize_name
 
 from .applying import BATCH_SIZE, NewAlias, change_reason
 from .applying import apply_plan as _apply
-from .matching import BY_GAZETTEER, BY_NAME_KEY, NEW, Candidate, LocalityIndex, Place
+from .matching import BY_GAZETTEER, BY_NAME_KEY, BY_PARTNER, NEW, Candidate, LocalityIndex, Place
 from .planning import (
     Planned,
     check_timelines,
@@ -46,7 +46,9 @@ from .planning import (
     load_cited_pairs,
     load_partnerships,
     load_sources,
+    partners_of,
     plan_changes,
+    settle_by_partner,
     settle_by_recorded_pair,
 )
 from .report import CREATE, ERROR, UNCHANGED, UPDATE, ImportReport, RowOutcome
@@ -166,6 +168,7 @@ def _import(
     existing = load_partnerships(countries) if countries else {}
     sources = load_sources(r.source for r in parsed)
     cited = load_cited_pairs(sources)
+    partners = partners_of(existing)
 
     planned: list[Planned] = []
     seen_pairs: dict[tuple[int, int], int] = {}
@@ -183,6 +186,8 @@ def _import(
         matches = [index.match(place) for place in row.places]
         if any(m.options for m in matches):
             settle_by_recorded_pair(matches, existing)
+        if any(m.candidate is None for m in matches):
+            settle_by_partner(matches, row.places, index, partners)
         for side, (place, match, (_, label_)) in enumerate(zip(row.places, matches, SIDES, strict=True)):
             if side == 1 and match.candidate is None and not match.ambiguous and resolved:
                 # The first party may have just been added: "Springfield – Springfield".
@@ -204,7 +209,7 @@ def _import(
                 party_methods.append(method)
                 if place.coordinates_check == OUTSIDE:
                     report.coordinate_flags.append((row.number, place.name, place.coordinates_note))
-                if method in (BY_NAME_KEY, BY_GAZETTEER):
+                if method in (BY_NAME_KEY, BY_GAZETTEER, BY_PARTNER):
                     spelling = normalize_name(place.name)
                     if spelling and spelling not in candidate.name_keys:
                         provenance = source_label() if method == BY_GAZETTEER else alias_source
@@ -240,6 +245,8 @@ def _import(
             )
             continue
         seen_pairs[key] = row.number
+        partners[a.id].add(b.id)
+        partners[b.id].add(a.id)
         report.row_methods[row.number] = ", ".join(row_methods)
         planned.append(Planned(row=row, a=a, b=b, existing=existing.get(key)))
 

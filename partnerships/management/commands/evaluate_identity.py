@@ -17,24 +17,44 @@ docs/identity-evaluation.md."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from partnerships.duplicates import locality_pairs
 from partnerships.gazetteer import OUTSIDE
+from partnerships.identity import SAME_PLACE_KM, same_place_km
 from partnerships.importing.datasets import HEKMAN, MUENCHDO
 from partnerships.importing.formats import ImportFileError
-from partnerships.importing.matching import distance_km
+from partnerships.importing.matching import BY_PARTNER, distance_km
 from partnerships.importing.rows import RowError, parse_row
 from partnerships.importing.service import ImportReport, import_partnerships
 from partnerships.models import Locality
 
-NAMESAKE_KM = 50.0
+NAMESAKE_KM = SAME_PLACE_KM["city"]  # the issue's 50 km, for towns; areas by their kind
+GROUND_TRUTH = Path(settings.BASE_DIR) / "docs" / "identity-ground-truth.csv"
+TRUTH_COLUMNS = (
+    "seed",
+    "row",
+    "side",
+    "name",
+    "country",
+    "expected",
+    "locality",
+    "latitude",
+    "longitude",
+    "note",
+)
+# expected: "existing" (the first list's locality named in locality/latitude/longitude),
+# "new" (no locality of the first list is this place) or "unsure" (the data do not say).
+EXISTING, NEW_PLACE, UNSURE = "existing", "new", "unsure"
+SAME_POINT_KM = 1.0  # a ground truth's coordinates and the locality's: the same record
 
 
 class _Rollback(Exception):
@@ -53,6 +73,7 @@ class PartyResult:
     created: bool
     row_flagged: bool
     note: str = ""
+    verdict: str = ""  # against the ground truth: "right", "WRONG: …", "unsure", "" (not judged)
 
 
 def _cell(text: object) -> str:
@@ -72,13 +93,20 @@ class Command(BaseCommand):
         parser.add_argument("--first", default=None, help="The hekman-format file (default: bundled).")
         parser.add_argument("--second", default=None, help="The muenchdo-format file (default: bundled).")
         parser.add_argument("--keep", action="store_true", help="Keep the imported records.")
+        parser.add_argument(
+            "--truth",
+            default=str(GROUND_TRUTH),
+            help="The hand-judged ground truth (CSV) the sample is scored against "
+            "(default: docs/identity-ground-truth.csv; rows of other seeds are ignored).",
+        )
 
-    def handle(self, *args, out, sample, seed, first, second, keep, **options):
+    def handle(self, *args, out, sample, seed, first, second, keep, truth, **options):
         if Locality.objects.exists():
             raise CommandError(
                 "The registry is not empty: run this on a scratch database (e.g. "
                 "DATABASE_URL=sqlite:///var/eval.sqlite3, migrated and empty)."
             )
+        self.truth = read_truth(Path(truth), seed) if truth and Path(truth).exists() else {}
         try:
             first_rows = list(HEKMAN.rows(first))
             second_rows = list(MUENCHDO.rows(second))
@@ -171,10 +199,13 @@ class Command(BaseCommand):
             if party.landed is not None
             and not party.created
             and party.distance_km is not None
-            and party.distance_km > NAMESAKE_KM
+            and party.distance_km > same_place_km(party.landed.kind)
             and not party.row_flagged
             and party.landed.coordinates_check != OUTSIDE
         ]
+        for parties in results.values():
+            for party in parties:
+                party.verdict = judge(party, self.truth.get((party.row, party.side)))
 
         numbers = sorted(results)
         drawn = sorted(random.Random(seed).sample(numbers, min(sample, len(numbers))))
@@ -193,13 +224,17 @@ class Command(BaseCommand):
             f"- Localities the second import created: {len(created)}",
             f"- Of those, with a likely duplicate (duplicate queue): {len(duplicates)}"
             + (f" ({100 * len(duplicates) / len(created):.2f}%)" if created else ""),
-            f"- Parties matched to a locality more than {NAMESAKE_KM:.0f} km from the row's coordinates "
-            f"(neither flagged outside its country): {len(namesakes)}",
+            f"- Parties matched to a locality farther from the row's coordinates than its kind allows "
+            f"({NAMESAKE_KM:.0f} km for a town, {SAME_PLACE_KM['county']:.0f} km for a district, "
+            f"{SAME_PLACE_KM['region']:.0f} km for a region; neither flagged outside its country): "
+            f"{len(namesakes)}, of them by pair context: "
+            f"{sum(1 for party in namesakes if party.method == BY_PARTNER)}",
+            self._score(results, drawn),
             "",
             "## Sample",
             "",
-            "| row | side | name (country) | landed on (id) | method | km | new |",
-            "|---|---|---|---|---|---|---|",
+            "| row | side | name (country) | landed on (id) | method | km | new | verdict |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for number in drawn:
             for party in results[number]:
@@ -213,7 +248,7 @@ class Command(BaseCommand):
                     km += " (row's coordinates outside country)"
                 lines.append(
                     f"| {number} | {party.side} | {_cell(party.name)} ({party.country}) | {landed} | "
-                    f"{party.method} | {km} | {'yes' if party.created else ''} |"
+                    f"{party.method} | {km} | {'yes' if party.created else ''} | {_cell(party.verdict)} |"
                 )
         lines += ["", "## New localities with a likely duplicate", ""]
         if duplicates:
@@ -227,7 +262,7 @@ class Command(BaseCommand):
                     )
         else:
             lines.append("None.")
-        lines += ["", f"## Parties matched more than {NAMESAKE_KM:.0f} km away", ""]
+        lines += ["", "## Parties matched farther away than their kind allows", ""]
         if namesakes:
             lines += [
                 "| row | name (country) | landed on (id, kind) | km | method |",
@@ -241,4 +276,79 @@ class Command(BaseCommand):
                 )
         else:
             lines.append("None.")
+        lines += [
+            "",
+            "## Parties matched by pair context",
+            "",
+            "(the other party's recorded partner in the country: by name, alias, name key or "
+            "gazetteer with the coordinates set aside, or by a similar name)",
+            "",
+        ]
+        by_partner = [p for parties in results.values() for p in parties if p.method == BY_PARTNER]
+        if by_partner:
+            lines += ["| row | name (country) | landed on (id) | km |", "|---|---|---|---|"]
+            for party in by_partner:
+                km = "" if party.distance_km is None else f"{party.distance_km:.1f}"
+                assert party.landed is not None
+                lines.append(
+                    f"| {party.row} | {_cell(party.name)} ({party.country}) | "
+                    f"{_cell(party.landed.name)} (#{party.landed.pk}) | {km} |"
+                )
+        else:
+            lines.append("None.")
         return "\n".join(lines) + "\n"
+
+    def _score(self, results, drawn) -> str:
+        judged = [p for number in drawn for p in results[number] if p.verdict]
+        if not judged:
+            return "- Ground truth: none for this seed (the sample is to be judged by hand)"
+        right = sum(1 for p in judged if p.verdict == "right")
+        unsure = sum(1 for p in judged if p.verdict == UNSURE)
+        wrong = len(judged) - right - unsure
+        missing = sum(len(results[number]) for number in drawn) - len(judged)
+        return (
+            f"- Against the ground truth: {right} right, {wrong} wrong, {unsure} unsure of {len(judged)} "
+            f"parties judged ({100 * right / len(judged):.1f}% right, at best "
+            f"{100 * (right + unsure) / len(judged):.1f}%); {missing} sampled parties not in the ground truth"
+        )
+
+
+def read_truth(path: Path, seed: int) -> dict[tuple[int, str], dict[str, str]]:
+    """{(row, side): the ground truth's line} for this seed."""
+    with path.open(encoding="utf-8", newline="") as stream:
+        lines = list(csv.DictReader(stream))
+    truth = {}
+    for line in lines:
+        if int(line["seed"]) != seed:
+            continue
+        if line["expected"] not in (EXISTING, NEW_PLACE, UNSURE):
+            raise CommandError(
+                f"{path}: row {line['row']} side {line['side']}: unknown “{line['expected']}”."
+            )
+        truth[(int(line["row"]), line["side"])] = line
+    return truth
+
+
+def judge(party: PartyResult, truth: dict[str, str] | None) -> str:
+    """The verdict of the ground truth on where the party landed."""
+    if truth is None:
+        return ""
+    expected, landed = truth["expected"], party.landed
+    if expected == UNSURE:
+        return UNSURE
+    if expected == NEW_PLACE:
+        if landed is not None and party.created:
+            return "right"
+        return "WRONG: a place of its own" + (f", not {landed.name} (#{landed.pk})" if landed else "")
+    wanted = f"{truth['locality']} ({truth['country']})"
+    if landed is None or party.created:
+        return f"WRONG: {wanted} of the first list"
+    same = landed.name == truth["locality"] and landed.country == truth["country"]
+    if same and truth["latitude"] and landed.latitude is not None and landed.longitude is not None:
+        same = (
+            distance_km(truth["latitude"], truth["longitude"], landed.latitude, landed.longitude)
+            <= SAME_POINT_KM
+        )
+    elif same and truth["latitude"]:
+        same = False
+    return "right" if same else f"WRONG: {wanted}, not {landed.name} (#{landed.pk})"
