@@ -91,7 +91,7 @@ def _columns(
         annotations["export_updated_at"] = RawSQL(_UTC_TEXT.format(u=column), (), output_field=TextField())
         columns = tuple("export_updated_at" if c == "updated_at" else c for c in columns)
         updated = None
-    return (*columns, *annotations), updated
+    return (*columns, *(name for name in annotations if name not in columns)), updated
 
 
 def _annotations(source_ids: list[int], *, geojson: bool = False) -> dict[str, RawSQL]:
