@@ -345,3 +345,35 @@ def test_geojson_bytes_are_the_chunked_paths_on_every_database(client):
     assert (
         csv_updated[first] == "0999-01-02T03:04:05Z" and csv_updated[second] == "2026-01-02T03:04:05.000500Z"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_an_export_left_half_read_ends_its_transaction(fmt):
+    """On PostgreSQL an export reads its rows in a transaction of its own; a client that
+    goes away mid-stream (the server closes the response, and with it the rows) leaves
+    none open behind it."""
+    from django.db import connection
+
+    from partnerships.api.serializers import lean, lean_exports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite reads exports chunk by chunk, without a transaction")
+    generated_registry(n=12)
+    request = Request(APIRequestFactory().get(url("partnership-list", format=fmt)))
+    filterset = PartnershipFilterSet({}, queryset=selectors.partnership_rows())
+    assert filterset.is_valid()
+    rows = (lean_exports.csv_rows if fmt == "csv" else lean_exports.features)(
+        filterset.qs, lean.RowBuilder(request)
+    )
+    lean_exports.FETCH, fetch = 5, lean_exports.FETCH
+    try:
+        first = next(rows)
+        assert connection.in_atomic_block
+        rows.close()
+        assert not connection.in_atomic_block
+        assert connection.get_autocommit()
+        assert Partnership.objects.count() == 12
+    finally:
+        lean_exports.FETCH = fetch
+    assert (first[0] if fmt == "csv" else first["id"]) in Partnership.objects.values_list("pk", flat=True)

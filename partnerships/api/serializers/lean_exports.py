@@ -1,18 +1,21 @@
-"""The partnership exports' fast path on PostgreSQL: every row of a CSV from one query.
+"""The partnership exports' fast path on PostgreSQL: every row of a CSV or a GeoJSON
+from one query.
 
-``lean.export_csv_rows`` reads the rows from a server-side cursor and, per chunk of 2,000,
-looks up their organizations, focus areas and licences (three more queries, each with the
-chunk's ids, and a dict per organization). Here the database does that per row, in the
-same query: the rows' organization and focus area names already joined as the CSV writes
-them (``string_agg`` in the order the list sorts them) and the ids of the data set sources
-their own and their events' citations name, in the order ``licensing.partnership_licenses``
-reads them (each one an index lookup: ``partnerships_citation`` by partnership and by
-status event, ``event_timeline_idx``). What is left to Python is a tuple per row turned
-into its cells; ``csv_chunks`` writes them 500 rows at a time.
+``lean.export_csv_rows`` and ``lean.export_rows`` read the rows from a server-side cursor
+and, per chunk of 2,000, look up their organizations, focus areas and licences (three
+more queries, each with the chunk's ids, and a dict per organization). Here the database
+does that per row, in the same query: the rows' organizations and focus areas in the
+order the list sorts them (for the CSV their names already joined, ``string_agg``; for
+GeoJSON a JSON text of their items), the ids of the data set sources their own and their
+events' citations name, in the order ``lean.licences_of`` reads them (each one an index
+lookup: ``partnerships_citation`` by partnership and by status event,
+``event_timeline_idx``), and with a UTC time zone ``updated_at`` as DRF writes it. What
+is left to Python is a tuple per row turned into its cells or its feature;
+``renderers.csv_chunks`` and ``lean.geojson_bytes`` write them 500 at a time.
 
-The bytes are ``lean.RowBuilder.csv_rows``'s (tests/test_lean_rows.py compares them with
-the generic path's on PostgreSQL; SQLite, which has no ordered ``string_agg``, keeps
-``lean.export_csv_rows``)."""
+The bytes are the chunked path's (tests/test_lean_rows.py compares the CSV with the
+generic path's and the GeoJSON with ``lean.export_rows``'; SQLite, which has no ordered
+``string_agg``, keeps the chunked path)."""
 
 from __future__ import annotations
 
@@ -88,7 +91,7 @@ def _columns(
         annotations["export_updated_at"] = RawSQL(_UTC_TEXT.format(u=column), (), output_field=TextField())
         columns = tuple("export_updated_at" if c == "updated_at" else c for c in columns)
         updated = None
-    return (*columns, *annotations), updated
+    return (*columns, *(name for name in annotations if name not in columns)), updated
 
 
 def _annotations(source_ids: list[int], *, geojson: bool = False) -> dict[str, RawSQL]:
