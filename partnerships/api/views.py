@@ -114,7 +114,7 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The lean path (serializers/lean.py): the serializer's rows from plain tuples, the
-        # count from the list index when the filters allow, four queries per page.
+        # count from the list index when the filters allow, three queries per page.
         filterset = self.partnership_filterset()
         queryset = filterset.qs
         fmt = format_of(request)
@@ -129,8 +129,9 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         return self.paginator.get_paginated_response(lean.RowBuilder(request).rows(page))
 
     def csv_columns(self) -> "builtins.list[str]":
-        # Each row's licences and whom to credit (issue 13): names and attributions.
-        return [*super().csv_columns(), "license", "attribution"]
+        # Each row's licences (the serializer's ``license``: their names) and whom to credit
+        # (issue 13).
+        return [*super().csv_columns(), "attribution"]
 
     def export_content(self, queryset: "QuerySet[Any]", fmt: str) -> Iterator[bytes]:
         builder = lean.RowBuilder(self.request)
