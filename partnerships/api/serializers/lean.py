@@ -443,7 +443,7 @@ _EXTRAS_PARTS = (
     " FROM {citation} c JOIN {source} s ON s.id = c.source_id WHERE {in:c.partnership_id} AND {url_in}",
     "SELECT 2, e.partnership_id, c.id, s.url, NULL, e.effective_on, e.id"
     " FROM {citation} c JOIN {event} e ON e.id = c.status_event_id JOIN {source} s ON s.id = c.source_id"
-    " WHERE {in:e.partnership_id} AND {url_in}",
+    " WHERE {in:e.partnership_id} AND c.status_event_id IS NOT NULL AND {url_in}",
 )
 
 
