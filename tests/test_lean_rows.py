@@ -37,6 +37,11 @@ QUERIES = [
     {"status": "suspended,terminated"},
     {"q": "berg"},
     {"q": "köln"},
+    # ?q= pages are cut on the partnerships' own columns first (lean.CutFirst).
+    {"q": "a", "page_size": 3, "page": 2},
+    {"q": "berg", "ordering": "-established", "as_of": "2000-01-01", "status": "active"},
+    {"q": "berg", "ordering": "updated_at", "kind": "friendship,sister_city"},
+    {"q": "berg", "country": "DE"},
     {"kind": "friendship"},
     {"ordering": "name"},
     {"ordering": "-updated_at"},

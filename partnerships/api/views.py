@@ -121,9 +121,13 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         if fmt in ("csv", "geojson"):
             return self.export(queryset, fmt)  # type: ignore[return-value]  # see ListMixin.list
         assert isinstance(self.paginator, ApiPagination)
-        page = self.paginator.paginate_queryset(
-            lean.page_rows(queryset), request, self, count=filterset.count()
-        )
+        rows: Any = lean.page_rows(queryset)
+        if filterset.form.cleaned_data.get("q") and not filterset.index_join:
+            # A name's matches: the page cut on the partnerships' own sort keys first.
+            rows = lean.CutFirst(
+                queryset, selectors.partnership_rows().as_of(filterset.form.cleaned_data.get("as_of"))
+            )
+        page = self.paginator.paginate_queryset(rows, request, self, count=filterset.count())
         if page:
             self.last_modified = page[0][-1]
         return self.paginator.get_paginated_response(lean.RowBuilder(request).rows(page))
