@@ -32,6 +32,7 @@ RESULT_KEYS = {
     "organizations",
     "focus_areas",
     "updated_at",
+    "license",  # added by issue 13: the row's licences, as the detail has them
 }
 
 
@@ -56,6 +57,8 @@ def test_list_has_the_contract_shape(client, seed):
     assert {org["id"] for org in row["organizations"]} == {5, 9}
     assert len(row["focus_areas"]) == 1 and set(row["focus_areas"][0]) == {"slug", "name"}
     assert datetime.datetime.fromisoformat(row["updated_at"]) is not None
+    assert row["license"] == get_json(client, "partnership-detail", pk=10)["license"]
+    assert row["license"][0]["name"] == "CC BY 4.0"
 
 
 def test_established_date_and_precision(client, db):

@@ -4,6 +4,7 @@ attribution (CC BY-SA for Wikipedia-derived rows), on the pages and in the API."
 import pytest
 
 from partnerships import services
+from partnerships.dates import PartialDate
 from partnerships.importing.datasets import HEKMAN
 from partnerships.models import Partnership, Source
 from tests.apitools import get_json, unthrottled  # noqa: F401
@@ -60,3 +61,29 @@ def test_the_schema_documents_the_license_field(client, db):
 
     schema = client.get(reverse("api:schema"), {"format": "json"}).json()
     assert "license" in schema["components"]["schemas"]["PartnershipDetail"]["properties"]
+    # The list's rows have it too (issue 13's leftover), as the same array of licences.
+    row = schema["components"]["schemas"]["Partnership"]["properties"]["license"]
+    assert row["type"] == "array" and row["items"]["$ref"].endswith("/License"), row
+
+
+def test_the_list_rows_carry_each_rows_licences(client, seed, imported):
+    # (seed first: its fixtures, loaded with their ids, would overwrite the data set's Source.)
+    page = get_json(client, "partnership-list", page_size=200)
+    by_id = {row["id"]: row for row in page["results"]}
+    assert [licence["name"] for licence in by_id[imported.pk]["license"]] == ["CC BY 4.0", "CC BY-SA 4.0"]
+    assert by_id[imported.pk]["license"] == get_json(client, "partnership-detail", imported.pk)["license"]
+    curated = Partnership.objects.matching("Tashkent").get()
+    assert [licence["name"] for licence in by_id[curated.pk]["license"]] == ["CC BY 4.0"]
+    # Cited through a status event only: the data set's licence still applies.
+    dataset = Source.objects.get(url=HEKMAN.source.url)
+    services.record_status_event(
+        partnership=curated,
+        status="active",
+        effective=PartialDate.parse("2003"),
+        kind="attestation",
+        citations=[cite(dataset, quote="Seattle – Tashkent")],
+    )
+    row = next(
+        r for r in get_json(client, "partnership-list", q="Tashkent")["results"] if r["id"] == curated.pk
+    )
+    assert [licence["name"] for licence in row["license"]] == ["CC BY 4.0", "CC BY-SA 4.0"]

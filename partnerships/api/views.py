@@ -114,23 +114,28 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The lean path (serializers/lean.py): the serializer's rows from plain tuples, the
-        # count from the list index when the filters allow, four queries per page.
+        # count from the list index when the filters allow, three queries per page.
         filterset = self.partnership_filterset()
         queryset = filterset.qs
         fmt = format_of(request)
         if fmt in ("csv", "geojson"):
             return self.export(queryset, fmt)  # type: ignore[return-value]  # see ListMixin.list
         assert isinstance(self.paginator, ApiPagination)
-        page = self.paginator.paginate_queryset(
-            lean.page_rows(queryset), request, self, count=filterset.count()
-        )
+        rows: Any = lean.page_rows(queryset)
+        if filterset.form.cleaned_data.get("q") and not filterset.index_join:
+            # A name's matches: the page cut on the partnerships' own sort keys first.
+            rows = lean.CutFirst(
+                queryset, selectors.partnership_rows().as_of(filterset.form.cleaned_data.get("as_of"))
+            )
+        page = self.paginator.paginate_queryset(rows, request, self, count=filterset.count())
         if page:
             self.last_modified = page[0][-1]
         return self.paginator.get_paginated_response(lean.RowBuilder(request).rows(page))
 
     def csv_columns(self) -> "builtins.list[str]":
-        # Each row's licences and whom to credit (issue 13): names and attributions.
-        return [*super().csv_columns(), "license", "attribution"]
+        # Each row's licences (the serializer's ``license``: their names) and whom to credit
+        # (issue 13).
+        return [*super().csv_columns(), "attribution"]
 
     def export_content(self, queryset: "QuerySet[Any]", fmt: str) -> Iterator[bytes]:
         builder = lean.RowBuilder(self.request)

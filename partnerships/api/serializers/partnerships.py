@@ -14,6 +14,14 @@ from .references import (
 )
 
 
+class LicenseSerializer(serializers.Serializer):
+    applies_to = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+    attribution = serializers.CharField(help_text="Whom to credit when reusing it.")
+    share_alike = serializers.BooleanField(help_text="Derived data must be shared under the same licence.")
+
+
 class PartnershipSerializer(serializers.ModelSerializer):
     """A partnership in a list. ``status``, ``status_since`` and ``status_reported`` are as
     of the ``as_of`` date when one is given, else current; null when unknown."""
@@ -43,6 +51,12 @@ class PartnershipSerializer(serializers.ModelSerializer):
     )
     organizations = OrganizationRefSerializer(many=True, read_only=True)
     focus_areas = FocusAreaSerializer(many=True, read_only=True)
+    license = serializers.SerializerMethodField(
+        help_text=(
+            "The licences of this record: the registry's own (CC BY 4.0), then each data set it "
+            "was imported from (rows from Wikipedia lists: CC BY-SA 4.0)."
+        )
+    )
 
     class Meta:
         model = Partnership
@@ -59,7 +73,13 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "organizations",
             "focus_areas",
             "updated_at",
+            "license",
         ]
+
+    @extend_schema_field(LicenseSerializer(many=True))
+    def get_license(self, obj) -> list:
+        # A query or two per row here; the list's lean path reads them for a page at once.
+        return [licence.as_dict() for licence in partnership_licenses(obj)]
 
     @extend_schema_field(LocalityRefSerializer(many=True))
     def get_localities(self, obj):
@@ -99,32 +119,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "date", "is_planned", "description", "citations"]
 
 
-class LicenseSerializer(serializers.Serializer):
-    applies_to = serializers.CharField()
-    name = serializers.CharField()
-    url = serializers.URLField()
-    attribution = serializers.CharField(help_text="Whom to credit when reusing it.")
-    share_alike = serializers.BooleanField(help_text="Derived data must be shared under the same licence.")
-
-
 class PartnershipDetailSerializer(PartnershipSerializer):
     events = StatusEventSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     activities = ActivitySerializer(many=True, read_only=True)
-    license = serializers.SerializerMethodField(
-        help_text=(
-            "The licences of this record: the registry's own (CC BY 4.0), then each data set it "
-            "was imported from (rows from Wikipedia lists: CC BY-SA 4.0)."
-        )
-    )
-
-    @extend_schema_field(LicenseSerializer(many=True))
-    def get_license(self, obj) -> list:
-        return [licence.as_dict() for licence in partnership_licenses(obj)]
 
     class Meta(PartnershipSerializer.Meta):
         fields = [
-            *PartnershipSerializer.Meta.fields,
+            # ``license`` where the detail had it before the list rows had it too.
+            *[name for name in PartnershipSerializer.Meta.fields if name != "license"],
             "description",
             "events",
             "citations",
