@@ -1,13 +1,15 @@
 """A country's partnerships over the years, and the registry's own count beside each figure
 a source reports.
 
-Both need the status of every partnership of the country on many dates. Asking
-``Partnership.objects.as_of(date)`` once per year and per figure would make the country
-page's query count grow with its history, so the page fetches the partnerships and their
-events once (two queries: ``selectors.country_timelines``) and applies the same rule here
-in Python: the status on a date is that of the latest event on or before it, and a
-partnership is left out only when it is known not to exist yet. Tests check the two give
-the same answers. This module only computes; it runs no query.
+The status of a partnership on a date is that of the latest event on or before it, and a
+partnership is left out only when it is known not to exist yet (the rule of
+``PartnershipQuerySet.as_of()``). The country page counts in SQL (``selectors.
+country_overview``, ``country_status_spans``, ``figure_counts``: a few rows each, however
+many partnerships the country has) and builds its charts here from those counts
+(``established_from_years``, ``counts_from_spans``). The functions that take
+``PartnershipTimeline`` rows (``selectors.country_timelines``: every partnership and event
+of the country) apply the same rule in Python: the reference the SQL counts are tested
+against. This module only computes; it runs no query.
 """
 
 import datetime
