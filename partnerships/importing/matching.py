@@ -23,8 +23,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from partnerships.gazetteer import OUTSIDE, gazetteer
-from partnerships.identity import SAME_PLACE_KM, NameParts, name_parts, qualifiers_compatible, same_place_km
+from partnerships.gazetteer import OUTSIDE, gazetteer, places
+from partnerships.identity import (
+    SAME_PLACE_KM,
+    NameParts,
+    fold,
+    name_parts,
+    qualifiers_compatible,
+    same_place_km,
+)
 from partnerships.models import Locality, LocalityAlias
 from partnerships.text import normalize_name
 
@@ -54,6 +61,10 @@ PARTNER_SIMILARITY = 0.8
 # the tolerance grows with the kind (partnerships.identity.SAME_PLACE_KM).
 CITY_TOLERANCE_KM = SAME_PLACE_KM[Locality.Kind.CITY]
 
+# A gazetteer city this large has parts (boroughs, districts) that lists name as
+# "City (Part)": such a name is not the city itself.
+CITY_WITH_PARTS = 500_000
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
 _DISAMBIGUATED = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<rest>.*)\)\s*$")
 
 
@@ -269,11 +280,15 @@ class LocalityIndex:
         ]
         if not among:
             return None
-        unplaced = replace(place, latitude=None, longitude=None, coordinates_check="")
+        parts = name_parts(place.name, place.kind)
+        # A qualified name ("Halle (Westf.)", "Essen (Oldenburg)") geocoded far from the
+        # partner is a second signal of another place: its coordinates still count.
+        unplaced = (
+            place if parts.qualifiers else replace(place, latitude=None, longitude=None, coordinates_check="")
+        )
         found = self.match(unplaced, among={c.id for c in among})
         if found.candidate is not None or found.ambiguous:
             return found.candidate
-        parts = name_parts(place.name, place.kind)
         if not parts.base:
             return None
         placed = place.has_coordinates and place.coordinates_check != OUTSIDE
@@ -323,6 +338,7 @@ class LocalityIndex:
                     )
                     # … and a district is not the town it is named after.
                     and parts.key in c.identities
+                    and not self._qualifier_elsewhere(place, parts, c)
                 ],
             )
         if not candidates:
@@ -361,8 +377,45 @@ class LocalityIndex:
                 c
                 for c in self._by_identity.get((place.country, parts.key), {}).values()
                 if any(qualifiers_compatible(parts.qualifiers, q) for q in c.identities[parts.key])
+                and not self._qualifier_elsewhere(place, parts, c)
             ],
         )
+
+    def _qualifier_elsewhere(self, place: Place, parts: NameParts, candidate: Candidate) -> bool:
+        """Whether a qualifier in parentheses rules out an unqualified namesake when
+        coordinates cannot decide (one side has none that are trusted), unless the
+        qualifier is another name of the same gazetteer city ("Szczecin (Stettin)"): the
+        qualifier is a gazetteer city of the country other than the base name's; or the
+        base is a large city (CITY_WITH_PARTS), so the name is one of its parts
+        ("Istanbul (Beyoglu)"); or the country has several places of the base name, which
+        the qualifier is there to tell apart ("Naoussa (Paros)" is not the Náousa in
+        Imathia; GeoNames knows one on Paros too)."""
+        qualifiers = {fold(inner) for inner in _PARENTHESES.findall(place.name)} & parts.qualifiers
+        if not qualifiers or any(q for q in candidate.identities.get(parts.key, []) if q & qualifiers):
+            return False
+        if not any(not q for q in candidate.identities.get(parts.key, [])):
+            return False  # the candidate is known by a qualified name only
+        if (
+            place.has_coordinates
+            and place.coordinates_check != OUTSIDE
+            and candidate.has_coordinates
+            and candidate.coordinates_check != OUTSIDE
+        ):
+            return False  # the distance decides
+        base_text = _PARENTHESES.sub(" ", place.name)
+        cities = gazetteer().cities(base_text, place.country)
+        own = {c.geonameid for c in cities}
+        named = [
+            {c.geonameid for c in gazetteer().cities(q, place.country)}
+            for q in _PARENTHESES.findall(place.name)
+        ]
+        if any(ids & own for ids in named):
+            return False  # the qualifier is another name of the place itself
+        if any(named):
+            return True  # it names another city
+        if cities and cities[0].population >= CITY_WITH_PARTS:
+            return True  # a part of a large city: "Istanbul (Beyoglu)", "Paris (12. Bezirk)"
+        return places().count_named(base_text, place.country) > 1
 
     def _by_gazetteer(self, place: Place) -> list[Candidate]:
         """The localities that a GeoNames city of the country known by this name is
