@@ -382,26 +382,32 @@ class LocalityIndex:
         )
 
     def _qualifier_elsewhere(self, place: Place, parts: NameParts, candidate: Candidate) -> bool:
-        """Whether a qualifier in parentheses rules out an unqualified namesake when
-        coordinates cannot decide (one side has none that are trusted), unless the
-        qualifier is another name of the same gazetteer city ("Szczecin (Stettin)"): the
-        qualifier is a gazetteer city of the country other than the base name's; or the
-        base is a large city (CITY_WITH_PARTS), so the name is one of its parts
-        ("Istanbul (Beyoglu)"); or the country has several places of the base name, which
-        the qualifier is there to tell apart ("Naoussa (Paros)" is not the Náousa in
-        Imathia; GeoNames knows one on Paros too)."""
+        """Whether a qualifier in parentheses rules out an unqualified namesake, unless
+        the qualifier is another name of the same gazetteer city ("Szczecin (Stettin)"):
+        the base is a large city (CITY_WITH_PARTS), so the name is one of its parts
+        ("Istanbul (Beyoglu)", "Istanbul (Besiktas)", whatever the coordinates); or, when
+        coordinates cannot decide (one side has none that are trusted), the qualifier is
+        a gazetteer city of the country other than the base name's, or the country has
+        several places of the base name, which the qualifier is there to tell apart
+        ("Naoussa (Paros)" is not the Náousa in Imathia; GeoNames knows one on Paros too)."""
         qualifiers = {fold(inner) for inner in _PARENTHESES.findall(place.name)} & parts.qualifiers
         if not qualifiers or any(q for q in candidate.identities.get(parts.key, []) if q & qualifiers):
             return False
         if not any(not q for q in candidate.identities.get(parts.key, [])):
             return False  # the candidate is known by a qualified name only
-        if (
+        placed = (
             place.has_coordinates
             and place.coordinates_check != OUTSIDE
             and candidate.has_coordinates
             and candidate.coordinates_check != OUTSIDE
-        ):
-            return False  # the distance decides
+        )
+        return self._qualifier_names_another_place(place, placed=placed)
+
+    def _qualifier_names_another_place(self, place: Place, *, placed: bool) -> bool:
+        """The gazetteer's part of _qualifier_elsewhere: whether the name's qualifiers in
+        parentheses say it is another place than its base name's. A part of a large city
+        lies within any distance of it, so that holds with coordinates too; the rest only
+        when the coordinates cannot decide (``placed``: both sides have trusted ones)."""
         base_text = _PARENTHESES.sub(" ", place.name)
         cities = gazetteer().cities(base_text, place.country)
         own = {c.geonameid for c in cities}
@@ -411,10 +417,12 @@ class LocalityIndex:
         ]
         if any(ids & own for ids in named):
             return False  # the qualifier is another name of the place itself
-        if any(named):
-            return True  # it names another city
         if cities and cities[0].population >= CITY_WITH_PARTS:
             return True  # a part of a large city: "Istanbul (Beyoglu)", "Paris (12. Bezirk)"
+        if placed:
+            return False  # the distance decides
+        if any(named):
+            return True  # it names another city
         return places().count_named(base_text, place.country) > 1
 
     def _by_gazetteer(self, place: Place) -> list[Candidate]:
@@ -423,6 +431,13 @@ class LocalityIndex:
         if place.kind not in ("", Locality.Kind.CITY):
             return []
         cities = gazetteer().cities(place.name, place.country)
+        # "Praha (Prag)": the base name's city, unless the qualifier says otherwise.
+        if (
+            not cities
+            and _PARENTHESES.search(place.name)
+            and not self._qualifier_names_another_place(place, placed=False)
+        ):
+            cities = gazetteer().cities(_PARENTHESES.sub(" ", place.name), place.country)
         if place.has_coordinates and place.coordinates_check != OUTSIDE:
             cities = [
                 c
