@@ -585,3 +585,21 @@ def test_a_qualified_name_reaches_its_city_through_the_gazetteer(db):
     )
     report = run(row("Praha (Prag)", "CZ", "Aachen", "DE"))
     assert report.written and report.row_parties[2][0] == (prague.pk, BY_GAZETTEER)
+
+
+def test_the_migration_refreshes_stale_identity_keys(db):
+    # Keys stored before the dotted abbreviations were read ("gemunden a main").
+    import importlib
+
+    from django.apps import apps
+
+    refresh = importlib.import_module("partnerships.migrations.0009_identity_refresh_keys").refresh_keys
+    gemuenden = services.create_locality(name="Gemünden a.Main", country="DE")
+    aachen = services.create_locality(name="Aachen", country="DE")
+    assert gemuenden.identity_key == identity_key("Gemünden am Main")
+    Locality.objects.filter(pk=gemuenden.pk).update(identity_key="gemunden a main")
+    refresh(apps, None)
+    gemuenden.refresh_from_db()
+    aachen.refresh_from_db()
+    assert gemuenden.identity_key == identity_key("Gemünden am Main") == "gemunden"
+    assert aachen.identity_key == "achen"
