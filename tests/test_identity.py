@@ -576,6 +576,22 @@ def test_a_part_of_a_large_city_stays_apart_even_geocoded_near_it(unqualified):
     assert report.written and report.row_methods[2].startswith("first party new")
 
 
+def test_a_part_of_a_large_city_lands_on_the_part_recorded_under_its_own_name(unqualified):
+    """Found by both samples: the first list records Beyoğlu and Beşiktaş under their own
+    names; "Istanbul (Beyoglu)" is Beyoğlu (with or without coordinates near it)."""
+    beyoglu = services.create_locality(
+        name="Beyoğlu", country="TR", latitude=Decimal("41.0286"), longitude=Decimal("28.9747")
+    )
+    report = run(
+        row("Istanbul (Beyoglu)", "TR", "Aachen", "DE"),
+        row("Istanbul (Beyoglu)", "TR", "Pisz", "PL", a_latitude="41.03", a_longitude="28.98"),
+    )
+    assert report.written, report.errors
+    assert report.row_parties[2][0] == (beyoglu.pk, BY_NAME_KEY)
+    assert report.row_parties[3][0][0] == beyoglu.pk
+    assert Locality.objects.filter(country="TR").count() == 2  # Istanbul, Beyoğlu
+
+
 def test_a_qualified_name_reaches_its_city_through_the_gazetteer(db):
     """Found by the held-out sample (seed 7): "Praha (Prag)" (Czech, with its German name)
     was a second Prague; the gazetteer knows Praha once the qualifier, another name of

@@ -345,6 +345,8 @@ class LocalityIndex:
             candidates = self._by_name_key(place)
             method = BY_NAME_KEY
         if not candidates:
+            candidates = self._by_city_part(place)
+        if not candidates:
             candidates = self._by_gazetteer(place)
             method = BY_GAZETTEER
         if not candidates:
@@ -402,6 +404,23 @@ class LocalityIndex:
             and candidate.coordinates_check != OUTSIDE
         )
         return self._qualifier_names_another_place(place, placed=placed)
+
+    def _by_city_part(self, place: Place) -> list[Candidate]:
+        """ "Istanbul (Beyoglu)", a part of a large city (CITY_WITH_PARTS) named with its
+        city: the locality recorded under the part's own name ("Beyoğlu"), if one is."""
+        qualifiers = _PARENTHESES.findall(place.name)
+        if not qualifiers or place.kind not in ("", Locality.Kind.CITY):
+            return []
+        cities = gazetteer().cities(_PARENTHESES.sub(" ", place.name), place.country)
+        if not cities or cities[0].population < CITY_WITH_PARTS:
+            return []
+        found: list[Candidate] = []
+        for qualifier in qualifiers:
+            part = replace(place, name=qualifier)
+            found += self._plausible(
+                part, self._by_key.get((place.country, match_key(qualifier)), {}).values()
+            )
+        return found
 
     def _qualifier_names_another_place(self, place: Place, *, placed: bool) -> bool:
         """The gazetteer's part of _qualifier_elsewhere: whether the name's qualifiers in
