@@ -619,3 +619,15 @@ def test_the_migration_refreshes_stale_identity_keys(db):
     aachen.refresh_from_db()
     assert gemuenden.identity_key == identity_key("Gemünden am Main") == "gemunden"
     assert aachen.identity_key == "achen"
+
+
+def test_a_qualifier_naming_the_country_or_a_region_only_locates(db):
+    # "Kharkov (Ukraine)" is Kharkiv (a city of a million: its parts stay apart, not it).
+    kharkiv = services.create_locality(
+        name="Kharkiv", country="UA", aliases=[services.AliasInput(name="Kharkov")]
+    )
+    report = run(
+        row("Kharkov (Ukraine)", "UA", "Aachen", "DE"), row("Kharkiv (Kharkiv Oblast)", "UA", "Pisz", "PL")
+    )
+    assert report.written, report.errors
+    assert report.row_parties[2][0][0] == report.row_parties[3][0][0] == kharkiv.pk

@@ -35,6 +35,8 @@ from partnerships.identity import (
 from partnerships.models import Locality, LocalityAlias
 from partnerships.text import normalize_name
 
+from .countries import resolve_country, subdivision_code
+
 # How a party was matched, strongest first (the import report counts them).
 BY_ID, BY_NAME, BY_ALIAS, BY_NAME_KEY, BY_GAZETTEER, BY_PARTNER, NEW = (
     "id",
@@ -85,6 +87,17 @@ def split_disambiguator(name: str) -> tuple[str, str]:
     if not match or not match["base"].strip():
         return match_key(name), ""
     return match_key(match["base"]), normalize_name(match["rest"])
+
+
+def _locates(place: "Place") -> bool:
+    """Whether every qualifier in parentheses names the place's country or one of its
+    subdivisions: a locator ("Kharkov (Ukraine)"), not another place."""
+    qualifiers = _PARENTHESES.findall(place.name)
+    return bool(qualifiers) and all(
+        ((found := resolve_country(q)) is not None and found.code == place.country)
+        or subdivision_code(place.country, q)
+        for q in qualifiers
+    )
 
 
 def _skeleton(key: str) -> str:
@@ -412,7 +425,7 @@ class LocalityIndex:
         if not qualifiers or place.kind not in ("", Locality.Kind.CITY):
             return []
         cities = gazetteer().cities(_PARENTHESES.sub(" ", place.name), place.country)
-        if not cities or cities[0].population < CITY_WITH_PARTS:
+        if not cities or cities[0].population < CITY_WITH_PARTS or _locates(place):
             return []
         found: list[Candidate] = []
         for qualifier in qualifiers:
@@ -436,6 +449,8 @@ class LocalityIndex:
         ]
         if any(ids & own for ids in named):
             return False  # the qualifier is another name of the place itself
+        if _locates(place):
+            return False  # "Kharkov (Ukraine)", "Paris (Île-de-France)": where it is, not a part
         if cities and cities[0].population >= CITY_WITH_PARTS:
             return True  # a part of a large city: "Istanbul (Beyoglu)", "Paris (12. Bezirk)"
         if placed:
