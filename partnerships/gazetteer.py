@@ -179,6 +179,22 @@ class Places:
         self._numbers = numbers
         self.grid = cells
         self.countries: set[str] = set(numbers)
+        self._named: dict[int, dict[str, int]] = {}
+
+    def count_named(self, name: str, country: str) -> int:
+        """How many places of the country have this name (folded): two or more are
+        namesakes. A country's name index is built on its first use."""
+        wanted = self._numbers.get(country)
+        if wanted is None:
+            return 0
+        if wanted not in self._named:
+            counts: dict[str, int] = {}
+            for number in range(len(self._country_numbers)):
+                if self._country_numbers[number] == wanted:
+                    key = fold(self.place(number)[3])
+                    counts[key] = counts.get(key, 0) + 1
+            self._named[wanted] = counts
+        return self._named[wanted].get(fold(name), 0)
 
     def place(self, number: int) -> tuple[str, float, float, str]:
         start = self._name_ends[number - 1] if number else 0

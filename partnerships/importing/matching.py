@@ -23,10 +23,19 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from partnerships.gazetteer import OUTSIDE, gazetteer
-from partnerships.identity import SAME_PLACE_KM, NameParts, name_parts, qualifiers_compatible, same_place_km
+from partnerships.gazetteer import OUTSIDE, gazetteer, places
+from partnerships.identity import (
+    SAME_PLACE_KM,
+    NameParts,
+    fold,
+    name_parts,
+    qualifiers_compatible,
+    same_place_km,
+)
 from partnerships.models import Locality, LocalityAlias
 from partnerships.text import normalize_name
+
+from .countries import resolve_country, subdivision_code
 
 # How a party was matched, strongest first (the import report counts them).
 BY_ID, BY_NAME, BY_ALIAS, BY_NAME_KEY, BY_GAZETTEER, BY_PARTNER, NEW = (
@@ -54,6 +63,10 @@ PARTNER_SIMILARITY = 0.8
 # the tolerance grows with the kind (partnerships.identity.SAME_PLACE_KM).
 CITY_TOLERANCE_KM = SAME_PLACE_KM[Locality.Kind.CITY]
 
+# A gazetteer city this large has parts (boroughs, districts) that lists name as
+# "City (Part)": such a name is not the city itself.
+CITY_WITH_PARTS = 500_000
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
 _DISAMBIGUATED = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<rest>.*)\)\s*$")
 
 
@@ -74,6 +87,17 @@ def split_disambiguator(name: str) -> tuple[str, str]:
     if not match or not match["base"].strip():
         return match_key(name), ""
     return match_key(match["base"]), normalize_name(match["rest"])
+
+
+def _locates(place: "Place") -> bool:
+    """Whether every qualifier in parentheses names the place's country or one of its
+    subdivisions: a locator ("Kharkov (Ukraine)"), not another place."""
+    qualifiers = _PARENTHESES.findall(place.name)
+    return bool(qualifiers) and all(
+        ((found := resolve_country(q)) is not None and found.code == place.country)
+        or subdivision_code(place.country, q)
+        for q in qualifiers
+    )
 
 
 def _skeleton(key: str) -> str:
@@ -269,11 +293,15 @@ class LocalityIndex:
         ]
         if not among:
             return None
-        unplaced = replace(place, latitude=None, longitude=None, coordinates_check="")
+        parts = name_parts(place.name, place.kind)
+        # A qualified name ("Halle (Westf.)", "Essen (Oldenburg)") geocoded far from the
+        # partner is a second signal of another place: its coordinates still count.
+        unplaced = (
+            place if parts.qualifiers else replace(place, latitude=None, longitude=None, coordinates_check="")
+        )
         found = self.match(unplaced, among={c.id for c in among})
         if found.candidate is not None or found.ambiguous:
             return found.candidate
-        parts = name_parts(place.name, place.kind)
         if not parts.base:
             return None
         placed = place.has_coordinates and place.coordinates_check != OUTSIDE
@@ -323,11 +351,14 @@ class LocalityIndex:
                     )
                     # … and a district is not the town it is named after.
                     and parts.key in c.identities
+                    and not self._qualifier_elsewhere(place, parts, c)
                 ],
             )
         if not candidates:
             candidates = self._by_name_key(place)
             method = BY_NAME_KEY
+        if not candidates:
+            candidates = self._by_city_part(place)
         if not candidates:
             candidates = self._by_gazetteer(place)
             method = BY_GAZETTEER
@@ -361,8 +392,72 @@ class LocalityIndex:
                 c
                 for c in self._by_identity.get((place.country, parts.key), {}).values()
                 if any(qualifiers_compatible(parts.qualifiers, q) for q in c.identities[parts.key])
+                and not self._qualifier_elsewhere(place, parts, c)
             ],
         )
+
+    def _qualifier_elsewhere(self, place: Place, parts: NameParts, candidate: Candidate) -> bool:
+        """Whether a qualifier in parentheses rules out an unqualified namesake, unless
+        the qualifier is another name of the same gazetteer city ("Szczecin (Stettin)"):
+        the base is a large city (CITY_WITH_PARTS), so the name is one of its parts
+        ("Istanbul (Beyoglu)", "Istanbul (Besiktas)", whatever the coordinates); or, when
+        coordinates cannot decide (one side has none that are trusted), the qualifier is
+        a gazetteer city of the country other than the base name's, or the country has
+        several places of the base name, which the qualifier is there to tell apart
+        ("Naoussa (Paros)" is not the Náousa in Imathia; GeoNames knows one on Paros too)."""
+        qualifiers = {fold(inner) for inner in _PARENTHESES.findall(place.name)} & parts.qualifiers
+        if not qualifiers or any(q for q in candidate.identities.get(parts.key, []) if q & qualifiers):
+            return False
+        if not any(not q for q in candidate.identities.get(parts.key, [])):
+            return False  # the candidate is known by a qualified name only
+        placed = (
+            place.has_coordinates
+            and place.coordinates_check != OUTSIDE
+            and candidate.has_coordinates
+            and candidate.coordinates_check != OUTSIDE
+        )
+        return self._qualifier_names_another_place(place, placed=placed)
+
+    def _by_city_part(self, place: Place) -> list[Candidate]:
+        """ "Istanbul (Beyoglu)", a part of a large city (CITY_WITH_PARTS) named with its
+        city: the locality recorded under the part's own name ("Beyoğlu"), if one is."""
+        qualifiers = _PARENTHESES.findall(place.name)
+        if not qualifiers or place.kind not in ("", Locality.Kind.CITY):
+            return []
+        cities = gazetteer().cities(_PARENTHESES.sub(" ", place.name), place.country)
+        if not cities or cities[0].population < CITY_WITH_PARTS or _locates(place):
+            return []
+        found: list[Candidate] = []
+        for qualifier in qualifiers:
+            part = replace(place, name=qualifier)
+            found += self._plausible(
+                part, self._by_key.get((place.country, match_key(qualifier)), {}).values()
+            )
+        return found
+
+    def _qualifier_names_another_place(self, place: Place, *, placed: bool) -> bool:
+        """The gazetteer's part of _qualifier_elsewhere: whether the name's qualifiers in
+        parentheses say it is another place than its base name's. A part of a large city
+        lies within any distance of it, so that holds with coordinates too; the rest only
+        when the coordinates cannot decide (``placed``: both sides have trusted ones)."""
+        base_text = _PARENTHESES.sub(" ", place.name)
+        cities = gazetteer().cities(base_text, place.country)
+        own = {c.geonameid for c in cities}
+        named = [
+            {c.geonameid for c in gazetteer().cities(q, place.country)}
+            for q in _PARENTHESES.findall(place.name)
+        ]
+        if any(ids & own for ids in named):
+            return False  # the qualifier is another name of the place itself
+        if _locates(place):
+            return False  # "Kharkov (Ukraine)", "Paris (Île-de-France)": where it is, not a part
+        if cities and cities[0].population >= CITY_WITH_PARTS:
+            return True  # a part of a large city: "Istanbul (Beyoglu)", "Paris (12. Bezirk)"
+        if placed:
+            return False  # the distance decides
+        if any(named):
+            return True  # it names another city
+        return places().count_named(base_text, place.country) > 1
 
     def _by_gazetteer(self, place: Place) -> list[Candidate]:
         """The localities that a GeoNames city of the country known by this name is
@@ -370,6 +465,13 @@ class LocalityIndex:
         if place.kind not in ("", Locality.Kind.CITY):
             return []
         cities = gazetteer().cities(place.name, place.country)
+        # "Praha (Prag)": the base name's city, unless the qualifier says otherwise.
+        if (
+            not cities
+            and _PARENTHESES.search(place.name)
+            and not self._qualifier_names_another_place(place, placed=False)
+        ):
+            cities = gazetteer().cities(_PARENTHESES.sub(" ", place.name), place.country)
         if place.has_coordinates and place.coordinates_check != OUTSIDE:
             cities = [
                 c
