@@ -8,12 +8,15 @@ party's name and country, the locality it landed on (name, id, match method, dis
 between the row's coordinates and the locality's), and whether the second import created
 that locality; then the totals — localities the second import created, how many of them
 have a likely duplicate (the duplicate queue's own selector, partnerships.duplicates) and
-the parties matched to a locality more than 50 km from the row's own coordinates
-(neither side's coordinates flagged as outside its country).
+the parties matched to a locality farther from the row's own coordinates than its kind
+allows (50 km for a town, more for areas: partnerships.identity.SAME_PLACE_KM; neither
+side's coordinates flagged as outside its country), and every party matched by pair
+context. The sample is scored against the hand-judged ground truth
+(docs/identity-ground-truth.csv, --truth) when it holds the seed's rows.
 
 Everything is written in one transaction that is rolled back at the end (unless --keep),
-so the scratch database is left as it was. The sampled rows are then judged by hand: see
-docs/identity-evaluation.md."""
+so the scratch database is left as it was. A new seed's sample is judged by hand
+and added to the ground truth: see docs/identity-evaluation.md."""
 
 from __future__ import annotations
 
