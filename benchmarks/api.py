@@ -92,8 +92,10 @@ def load(scale: int, *, reuse: bool) -> str:
     if reuse and _count(url):
         log(f"{scale}×: reusing {url} ({_count(url):,} partnerships); migrating it")
         manage(url, "migrate", "--noinput", "-v0")
+        # VACUUM too: a migration that rewrote rows (a backfill) clears the visibility map
+        # that index-only scans need.
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("ANALYZE")
+            conn.execute("VACUUM ANALYZE")
         return url
     log(f"{scale}×: creating {url}")
     _admin(f"DROP DATABASE IF EXISTS {PREFIX}_{scale}x")
