@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -414,8 +414,10 @@ def locality_countries() -> list[str]:
     jumps from each country to the next, one index lookup per country: a ``DISTINCT``
     reads every locality, tens of milliseconds at 10× data); SQLite's ``DISTINCT`` walks
     the index by itself."""
-    table = connection.ops.quote_name(models.Locality._meta.db_table)
-    if connection.vendor != "postgresql":
+    # Raw SQL goes where the router sends the model's reads (a replica, for public reads).
+    db = connections[router.db_for_read(models.Locality)]
+    table = db.ops.quote_name(models.Locality._meta.db_table)
+    if db.vendor != "postgresql":
         return list(models.Locality.objects.order_by("country").values_list("country", flat=True).distinct())
     sql = f"""
         WITH RECURSIVE countries(country) AS (
@@ -425,7 +427,7 @@ def locality_countries() -> list[str]:
             FROM countries c WHERE c.country IS NOT NULL
         )
         SELECT country FROM countries WHERE country IS NOT NULL"""
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
 
@@ -448,7 +450,7 @@ def _batch(*branches: tuple[str, "QuerySet[Any] | str", list[Any]]) -> list[tupl
             sql, query_params = query.query.sql_with_params()
         parts.append(f"SELECT {columns} FROM ({sql}) AS q{index}")
         params.extend([*extra, *query_params])
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(models.PartnershipParty)].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
         return rows
@@ -508,7 +510,7 @@ def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
     partners.sort(key=lambda partner: (-partner.count, partner.code))
     top.sort(key=lambda item: (-item[2], item[0]))
     # Localities as ``.only("id", "name")`` would load them.
-    db = connection.alias
+    db = router.db_for_read(models.Locality)
     return {
         "total": sum(statuses.values()),
         "headline": [(status, statuses.get(status, 0)) for status in HEADLINE_STATUSES],
@@ -559,7 +561,7 @@ def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span,
         f"SELECT status, year, counted, next_year, next_counted, COUNT(*) FROM ({sql}) AS e "
         "GROUP BY status, year, counted, next_year, next_counted"
     )
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(StatusEvent)].cursor() as cursor:
         cursor.execute(grouped, params)
         rows = cursor.fetchall()
     return [
