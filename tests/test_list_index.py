@@ -240,11 +240,7 @@ def test_country_between_and_name_filters_are_index_scans():
         LocalityAlias(locality=locality, name="".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=10)))
         for locality in localities
     )
-    pairs = set()
-    while len(pairs) < 6000:
-        a, b = rng.sample(localities, 2)
-        if (b.pk, a.pk) not in pairs:
-            pairs.add((a.pk, b.pk))
+    pairs = _distinct_pairs(rng, localities, 6000)
     Partnership.objects.bulk_create(
         Partnership(
             locality_a_id=a,
@@ -313,11 +309,7 @@ def test_status_beside_a_country_or_a_pair_is_paged_and_counted_from_the_index()
     localities = Locality.objects.bulk_create(
         Locality(name=f"Ort {i}", country=rng.choice(countries)) for i in range(3000)
     )
-    pairs = set()
-    while len(pairs) < 8000:
-        a, b = rng.sample(localities, 2)
-        if (b.pk, a.pk) not in pairs:
-            pairs.add((a.pk, b.pk))
+    pairs = _distinct_pairs(rng, localities, 8000)
     Partnership.objects.bulk_create(
         Partnership(
             locality_a_id=a,
@@ -389,3 +381,13 @@ def test_counts_of_one_country_or_a_pair_read_the_index_alone():
     )
     assert filterset.is_valid()
     assert filterset.count() == filterset.qs.count()
+
+
+def _distinct_pairs(rng, localities, count: int) -> set[tuple[int, int]]:
+    """``count`` random (a, b) locality id pairs, no pair also in the other order."""
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < count:
+        a, b = rng.sample(localities, 2)
+        if (b.pk, a.pk) not in pairs:
+            pairs.add((a.pk, b.pk))
+    return pairs

@@ -179,13 +179,9 @@ def test_page_and_api_cost_the_detail_and_no_more(client, events, django_assert_
         get_json(client, "partnership-events", pk=partnership.pk)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
-def test_detail_citations_use_indexes():
-    """The detail's citation query compares the citation's own indexed columns (a BitmapOr
-    of their index scans), not an OR through the events' and activities' joins, which
-    scanned every citation (736 ms at 10× data)."""
-    partnership = _partnership_with(3)
-    # Many other citations, so that reading the table whole would cost more than its indexes.
+def _many_other_citations() -> None:
+    """20,000 citations of other partnerships, analysed: enough that reading the citation
+    table whole would cost more than its indexes."""
     source = SourceFactory()
     others = PartnershipFactory.create_batch(20)
     Citation.objects.bulk_create(
@@ -193,6 +189,16 @@ def test_detail_citations_use_indexes():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE partnerships_citation")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_detail_citations_use_indexes():
+    """The detail's citation query compares the citation's own indexed columns (a BitmapOr
+    of their index scans), not an OR through the events' and activities' joins, which
+    scanned every citation (736 ms at 10× data)."""
+    partnership = _partnership_with(3)
+    # Many other citations, so that reading the table whole would cost more than its indexes.
+    _many_other_citations()
     with CaptureQueriesContext(connection) as loading:
         loaded = selectors.partnership_detail(partnership.pk)
     assert loaded is not None and len(loaded.citations.all()) == 3
@@ -211,13 +217,7 @@ def test_embed_citations_use_indexes():
     """The embed's citations (``citations_by_partnership``) are found by a UNION of two
     indexed lookups, not an OR through the events' join that read every citation."""
     partnership = _partnership_with(3)
-    source = SourceFactory()
-    others = PartnershipFactory.create_batch(20)
-    Citation.objects.bulk_create(
-        Citation(source=source, quote=f"noise {i}", partnership=others[i % 20]) for i in range(20_000)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE partnerships_citation")
+    _many_other_citations()
     with CaptureQueriesContext(connection) as loading:
         found = selectors.citations_by_partnership([partnership])
     expected = set(
