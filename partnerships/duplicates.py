@@ -164,7 +164,9 @@ def _with_a_partner_in_common(far: dict[tuple[int, int], float]) -> dict[tuple[i
         return {}
     ids = {pk for pair in far for pk in pair}
     partners: dict[int, set[int]] = defaultdict(set)
-    rows = Partnership.objects.filter(locality_a_id__in=ids) | Partnership.objects.filter(locality_b_id__in=ids)
+    rows = Partnership.objects.filter(locality_a_id__in=ids) | Partnership.objects.filter(
+        locality_b_id__in=ids
+    )
     for a, b in rows.values_list("locality_a_id", "locality_b_id"):
         partners[a].add(b)
         partners[b].add(a)

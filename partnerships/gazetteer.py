@@ -200,7 +200,9 @@ class Places:
         namesakes."""
         return len(self._name_index(country).get(fold(name), ()))
 
-    def named_near(self, names: Iterable[str], country: str, latitude: float, longitude: float, km: float) -> bool:
+    def named_near(
+        self, names: Iterable[str], country: str, latitude: float, longitude: float, km: float
+    ) -> bool:
         """Whether a place of the country known by one of these names (folded) lies within
         the distance of the point."""
         index = self._name_index(country)

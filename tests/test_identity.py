@@ -746,7 +746,9 @@ def pairs(db):
         ("Bamberg", "Malborghetto", "IT", "Malborghetto Valbruna"),
     ],
 )
-def test_pair_context_knows_admin_words_typos_and_merged_municipalities(pairs, first, name, country, expected):
+def test_pair_context_knows_admin_words_typos_and_merged_municipalities(
+    pairs, first, name, country, expected
+):
     """Found by the identity evaluation (seeds 7 and 12): each made a second locality and
     repeated a recorded pair."""
     report = run(row(first, "DE", name, country))

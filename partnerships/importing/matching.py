@@ -145,13 +145,61 @@ def _alike(first: str, second: str) -> bool:
 # Words that make another place of a name, not a merged municipality of two: "West
 # Lafayette", "New Belgrade", "Bad Oeynhausen", "Pembroke Dock", "Malacca City" (folded,
 # as identity keys hold them).
-_NAME_WORDS = {
-    "north", "south", "east", "vest", "nev", "old", "upper", "lover", "great", "little",
-    "saint", "san", "santa", "sankt", "port", "fort", "mount", "bad", "nord", "sud", "ost",
-    "neu", "alt", "gros", "klein", "ober", "unter", "nieder", "novi", "novo", "nova", "stari",
-    "citi", "tovn", "vilage", "dock", "haven", "bai", "beach", "park", "hils", "heights",
-    "springs", "fals", "harbour", "harbor", "bridge", "vale", "valei", "center", "centre",
-}
+_NAME_WORDS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "vest",
+        "nev",
+        "old",
+        "upper",
+        "lover",
+        "great",
+        "little",
+        "saint",
+        "san",
+        "santa",
+        "sankt",
+        "port",
+        "fort",
+        "mount",
+        "bad",
+        "nord",
+        "sud",
+        "ost",
+        "neu",
+        "alt",
+        "gros",
+        "klein",
+        "ober",
+        "unter",
+        "nieder",
+        "novi",
+        "novo",
+        "nova",
+        "stari",
+        "citi",
+        "tovn",
+        "vilage",
+        "dock",
+        "haven",
+        "bai",
+        "beach",
+        "park",
+        "hils",
+        "heights",
+        "springs",
+        "fals",
+        "harbour",
+        "harbor",
+        "bridge",
+        "vale",
+        "valei",
+        "center",
+        "centre",
+    ]
+)
 _COMPOUND = re.compile(r"^\s*[^\W\d_]+(?:-| )[^\W\d_]+\s*$")
 
 
@@ -391,11 +439,7 @@ class LocalityIndex:
         if not similar:
             # "Holten" for the partner Rijssen-Holten, "Malborghetto" for Malborghetto
             # Valbruna: one of the two places a merged municipality is named after.
-            similar = [
-                c
-                for c in self._plausible(place, among)
-                if _part_of_compound(parts, c)
-            ]
+            similar = [c for c in self._plausible(place, among) if _part_of_compound(parts, c)]
         return similar[0] if len(similar) == 1 else None
 
     def _far_without_evidence(self, place: Place, candidate: Candidate) -> bool:
