@@ -12,7 +12,9 @@ Two live localities of one country and kind are likely one place when
 
 and, when both have coordinates that are not flagged as outside their country, they lie
 within the distance their kind allows (50 km for towns, 150 km for districts …:
-partnerships.identity.SAME_PLACE_KM) of each other. Two partnerships are likely one when their parties are the
+partnerships.identity.SAME_PLACE_KM) of each other, unless they have the same identity
+key and a partner in common (a wrong geocode that an import's pair context could not
+prove, or namesakes twinned with one town: staff decide). Two partnerships are likely one when their parties are the
 same or likely duplicates of each other. Everything is computed in memory from one query
 per table: the registry's tens of thousands of localities take well under a second."""
 
@@ -94,7 +96,9 @@ def locality_pairs(limit: int = 200) -> list[tuple[int, int, str, float | None]]
     dismissed = set(LocalityNotDuplicate.objects.values_list("first_id", "second_id"))
     found: dict[tuple[int, int], tuple[str, float | None]] = {}
 
-    def consider(a: Row, b: Row, reason: str) -> None:
+    far: dict[tuple[int, int], float] = {}
+
+    def consider(a: Row, b: Row, reason: str, *, keep_far: bool = False) -> None:
         if a.pk == b.pk or a.country != b.country or a.kind != b.kind:
             return
         key = (min(a.pk, b.pk), max(a.pk, b.pk))
@@ -102,6 +106,8 @@ def locality_pairs(limit: int = 200) -> list[tuple[int, int, str, float | None]]
             return
         distance = _distance(a, b)
         if distance is not None and _trusted(a, b) and distance > same_place_km(a.kind):
+            if keep_far:
+                far[key] = distance
             return
         found[key] = (reason, distance)
 
@@ -122,7 +128,7 @@ def locality_pairs(limit: int = 200) -> list[tuple[int, int, str, float | None]]
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if name_parts(a.name, a.kind).compatible(name_parts(b.name, b.kind)):
-                    consider(a, b, "same name key")
+                    consider(a, b, "same name key", keep_far=True)
     for members in by_city.values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
@@ -142,8 +148,29 @@ def locality_pairs(limit: int = 200) -> list[tuple[int, int, str, float | None]]
                 alike = difflib.SequenceMatcher(None, fold(a.name), fold(b.name)).ratio() >= ALIKE
                 if distance is not None and distance <= NEAR_KM and alike:
                     consider(a, b, "near each other with similar names")
+    for key, distance in _with_a_partner_in_common(far).items():
+        if key not in found:
+            found[key] = ("same name key and a partner in common, far apart", distance)
     ordered = sorted(found.items())[:limit]
     return [(a, b, reason, distance) for (a, b), (reason, distance) in ordered]
+
+
+def _with_a_partner_in_common(far: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """The pairs of the same name key too far apart to be one place by their coordinates
+    that share a partner: one geocode is likely wrong (or they are namesakes twinned with
+    one town), which an import's pair context did not settle (the evidence it needs:
+    partnerships.importing.matching.LocalityIndex._far_without_evidence). One query."""
+    if not far:
+        return {}
+    ids = {pk for pair in far for pk in pair}
+    partners: dict[int, set[int]] = defaultdict(set)
+    rows = Partnership.objects.filter(locality_a_id__in=ids) | Partnership.objects.filter(
+        locality_b_id__in=ids
+    )
+    for a, b in rows.values_list("locality_a_id", "locality_b_id"):
+        partners[a].add(b)
+        partners[b].add(a)
+    return {key: distance for key, distance in far.items() if partners[key[0]] & partners[key[1]]}
 
 
 def likely_duplicate_localities(limit: int = 200) -> list[DuplicatePair]:

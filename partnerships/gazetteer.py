@@ -179,22 +179,38 @@ class Places:
         self._numbers = numbers
         self.grid = cells
         self.countries: set[str] = set(numbers)
-        self._named: dict[int, dict[str, int]] = {}
+        self._named: dict[int, dict[str, list[int]]] = {}
+
+    def _name_index(self, country: str) -> dict[str, list[int]]:
+        """{folded name: the numbers of the country's places of that name}, built on the
+        country's first use."""
+        wanted = self._numbers.get(country)
+        if wanted is None:
+            return {}
+        if wanted not in self._named:
+            index: dict[str, list[int]] = {}
+            for number in range(len(self._country_numbers)):
+                if self._country_numbers[number] == wanted:
+                    index.setdefault(fold(self.place(number)[3]), []).append(number)
+            self._named[wanted] = index
+        return self._named[wanted]
 
     def count_named(self, name: str, country: str) -> int:
         """How many places of the country have this name (folded): two or more are
-        namesakes. A country's name index is built on its first use."""
-        wanted = self._numbers.get(country)
-        if wanted is None:
-            return 0
-        if wanted not in self._named:
-            counts: dict[str, int] = {}
-            for number in range(len(self._country_numbers)):
-                if self._country_numbers[number] == wanted:
-                    key = fold(self.place(number)[3])
-                    counts[key] = counts.get(key, 0) + 1
-            self._named[wanted] = counts
-        return self._named[wanted].get(fold(name), 0)
+        namesakes."""
+        return len(self._name_index(country).get(fold(name), ()))
+
+    def named_near(
+        self, names: Iterable[str], country: str, latitude: float, longitude: float, km: float
+    ) -> bool:
+        """Whether a place of the country known by one of these names (folded) lies within
+        the distance of the point."""
+        index = self._name_index(country)
+        return any(
+            distance_km(latitude, longitude, self._latitudes[number], self._longitudes[number]) <= km
+            for name in {fold(n) for n in names}
+            for number in index.get(name, ())
+        )
 
     def place(self, number: int) -> tuple[str, float, float, str]:
         start = self._name_ends[number - 1] if number else 0

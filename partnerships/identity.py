@@ -113,6 +113,10 @@ _AREA_WORDS = {
     "amt": COUNTY,
     "verbandsgemeinde": COUNTY,
     "samtgemeinde": COUNTY,
+    # Saarland's district-level associations: "Stadtverband Saarbrücken" (until 2008) and
+    # "Regionalverband Saarbrücken" are the district Saarbrücken, never the town.
+    "stadtverband": COUNTY,
+    "regionalverband": COUNTY,
     "region": REGION,
     "oblast": REGION,
     "province": REGION,
@@ -263,7 +267,13 @@ def name_parts(name: str, kind: str = "") -> NameParts:
         words = normalize_name(name).split()
     if not area and kind in (COUNTY, REGION):
         area = kind
-    return NameParts(fold(" ".join(words)), frozenset(folded_qualifiers), area)
+    base = fold(" ".join(words))
+    if area and len(base) > 6 and base.endswith("ski"):
+        # Russian and Ukrainian districts are named with the adjective of their seat:
+        # "Novosibirsky District" (folded "novosibirski") is "Rayon Novosibirsk". Only
+        # in an area's key: the town Novosibirsk keeps its own.
+        base = base[:-1]
+    return NameParts(base, frozenset(folded_qualifiers), area)
 
 
 def identity_key(name: str, kind: str = "") -> str:
