@@ -89,3 +89,35 @@ def test_a_fixed_number_of_queries_whatever_the_history(client, db, django_asser
         assert len(detail["events"]) == partnership.events.count()
     with django_assert_max_num_queries(6):
         get_json(client, "partnership-detail", pk=big.pk, as_of="2005-01-01")
+
+
+def test_the_precompiled_detail_is_the_orms(client, db, monkeypatch):
+    """The current detail runs SQL compiled once per process (selectors.precompiled): the
+    same bytes as the ORM's querysets answer, for every partnership of generated data
+    (organizations, focus areas, every status, events with citations, aliases, nulls),
+    in the same number of queries; an id no row can have finds nothing on both paths."""
+    from partnerships.selectors import detail as detail_selector
+    from tests.test_lean_rows import generated_registry
+
+    generated_registry(n=40)
+    ids = list(Partnership.objects.order_by("id").values_list("id", flat=True))
+    precompiled = [client.get(f"/api/v1/partnerships/{pk}/").content for pk in ids]
+    assert detail_selector.partnership_detail(ids[-1] + 1000) is None
+    monkeypatch.setattr(detail_selector, "MAX_ID", 0)  # every id now takes the ORM's path
+    orm = [client.get(f"/api/v1/partnerships/{pk}/").content for pk in ids]
+    assert detail_selector.partnership_detail(ids[-1] + 1000) is None
+    assert precompiled == orm
+    assert any(b'"organizations":[{' in body for body in orm)
+    assert any(b'"focus_areas":[{' in body for body in orm)
+    assert any(b'"events":[{' in body for body in orm)
+
+
+def test_a_build_whose_values_are_not_plain_parameters_is_refused(db):
+    from partnerships.selectors.precompiled import NotPrecompilable, Precompiled
+
+    shifted = Precompiled(lambda pk: Partnership.objects.filter(pk=pk + 1))
+    with pytest.raises(NotPrecompilable):
+        shifted.objects(5)
+    unused = Precompiled(lambda pk: Partnership.objects.filter(pk=1))
+    with pytest.raises(NotPrecompilable):
+        unused.objects(5)

@@ -385,3 +385,52 @@ def test_an_export_left_half_read_ends_its_transaction(fmt):
     finally:
         lean_exports.FETCH = fetch
     assert (first[0] if fmt == "csv" else first["id"]) in Partnership.objects.values_list("pk", flat=True)
+
+
+PRECOMPILED = [
+    {"country": "DE"},
+    {"country": "FR"},
+    {"between": "DE,FR"},
+    {"between": "FR,DE"},
+    {"country": "US", "status": "active"},
+    {"country": "DE", "status": "active,suspended,terminated"},
+    {"between": "US,RU", "status": "proposed,active"},
+]
+
+
+@pytest.mark.parametrize("query", PRECOMPILED)
+def test_precompiled_pages_are_the_querysets_rows(query):
+    """One country or a pair (± status) runs the page's SQL compiled once per shape
+    (lean_pages): every page of it, first and past the first, is the FilterSet's queryset's
+    rows, in its order, on generated data."""
+    from partnerships.api.serializers import lean, lean_pages
+
+    generated_registry()
+    filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
+    assert filterset.is_valid(), filterset.errors
+    rows = lean_pages.precompiled_rows(filterset)
+    assert rows is not None, "this shape must be precompiled"
+    expected = list(lean.page_rows(filterset.qs))
+    assert expected, "the generated data has rows for every query here"
+    assert filterset.count() == len(expected)
+    for start, stop in ((0, 50), (0, 3), (2, 5), (len(expected) - 1, len(expected) + 4), (5, 5)):
+        assert rows[start:stop] == expected[start:stop], (start, stop)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"country": "DE,FR"},
+        {"country": "DE", "ordering": "-established"},
+        {"country": "DE", "q": "berg"},
+        {"between": "DE,FR", "as_of": "2000-01-01"},
+        {"country": "DE", "kind": "friendship"},
+    ],
+)
+def test_other_filters_are_not_precompiled(seed, query):
+    from partnerships.api.serializers import lean_pages
+
+    filterset = PartnershipFilterSet(query, queryset=selectors.partnership_rows())
+    assert filterset.is_valid(), filterset.errors
+    assert lean_pages.precompiled_rows(filterset) is None

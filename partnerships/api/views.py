@@ -67,7 +67,7 @@ from .schema import (
     filterset_parameters,
     list_schema,
 )
-from .serializers import lean, lean_exports
+from .serializers import lean, lean_exports, lean_pages
 
 # ------------------------------------------------------------------- partnerships
 
@@ -116,17 +116,21 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         # The lean path (serializers/lean.py): the serializer's rows from plain tuples, the
         # count from the list index when the filters allow, three queries per page.
         filterset = self.partnership_filterset()
-        queryset = filterset.qs
         fmt = format_of(request)
         if fmt in ("csv", "geojson"):
-            return self.export(queryset, fmt)  # type: ignore[return-value]  # see ListMixin.list
+            return self.export(filterset.qs, fmt)  # type: ignore[return-value]  # see ListMixin.list
         assert isinstance(self.paginator, ApiPagination)
-        rows: Any = lean.page_rows(queryset)
-        if filterset.form.cleaned_data.get("q") and not filterset.index_join:
-            # A name's matches: the page cut on the partnerships' own sort keys first.
-            rows = lean.CutFirst(
-                queryset, selectors.partnership_rows().as_of(filterset.form.cleaned_data.get("as_of"))
-            )
+        # One country or a pair (± status): the page's SQL compiled once per shape
+        # (lean_pages), not the FilterSet's queryset built and compiled per request.
+        rows: Any = lean_pages.precompiled_rows(filterset)
+        if rows is None:
+            queryset = filterset.qs
+            rows = lean.page_rows(queryset)
+            if filterset.form.cleaned_data.get("q") and not filterset.index_join:
+                # A name's matches: the page cut on the partnerships' own sort keys first.
+                rows = lean.CutFirst(
+                    queryset, selectors.partnership_rows().as_of(filterset.form.cleaned_data.get("as_of"))
+                )
         page = self.paginator.paginate_queryset(rows, request, self, count=filterset.count())
         if page:
             self.last_modified = page[0][-1]

@@ -16,12 +16,14 @@ from django.db.models import (
 from ..models import (
     Activity,
     Citation,
+    FocusArea,
     Organization,
     Partnership,
     PartnershipQuerySet,
     StatusEvent,
 )
 from .changes import PUBLIC_MODELS, _history_models, registry_changed_expression
+from .precompiled import Precompiled
 
 
 def citations_with_sources() -> "Prefetch[str, QuerySet[Citation], str]":
@@ -60,6 +62,52 @@ def citation_targets(partnership_id: int, events: Sequence[StatusEvent], activit
     return targets
 
 
+# The largest id a bigint column holds (a larger one finds nothing, as the ORM answers).
+MAX_ID = 2**63 - 1
+
+
+def _partnership_row(pk: int, as_of: datetime.date | None) -> Partnership | None:
+    # No ORDER BY (``first()`` would order the one row by the list's sort keys): compiling
+    # that order against the annotations cost a third of the query's compiling.
+    found = (
+        partnership_rows()
+        .select_related("locality_a__parent", "locality_b__parent")
+        .as_of(as_of)
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+    return next(iter(found), None)
+
+
+def _events(pk: int) -> "QuerySet[StatusEvent]":
+    return (
+        StatusEvent.objects.filter(partnership_id=pk)
+        .select_related("declaring_organization")
+        .order_by("effective_on", "id")
+    )
+
+
+def _activities(pk: int) -> "QuerySet[Activity]":
+    return Activity.objects.filter(partnership_id=pk).order_by("occurred_on", "id")
+
+
+_PARTNERSHIP = Precompiled(
+    lambda pk: (
+        partnership_rows()
+        .select_related("locality_a__parent", "locality_b__parent")
+        .as_of(None)
+        .filter(pk=pk)
+        .order_by()
+    )
+)
+# As ``partnership_rows()`` prefetches them: organizations by name, focus areas in their
+# model's order.
+_ORGANIZATIONS = Precompiled(lambda pk: Organization.objects.filter(partnerships=pk).order_by("name", "id"))
+_FOCUS_AREAS = Precompiled(lambda pk: FocusArea.objects.filter(partnerships=pk))
+_EVENTS = Precompiled(_events)
+_ACTIVITIES = Precompiled(_activities)
+
+
 def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partnership | None:
     """A partnership with everything its page and its API detail show, or None when there
     is none (or none yet on ``as_of``): its parties and their parents, organizations, focus
@@ -69,21 +117,24 @@ def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partne
 
     ``status``, ``status_since`` and ``status_since_precision`` are as of ``as_of`` (else
     current); ``registry_changed`` is when the registry last changed."""
-    partnership: Partnership | None = (
-        partnership_rows()
-        .select_related("locality_a__parent", "locality_b__parent")
-        .as_of(as_of)
-        .filter(pk=pk)
-        .first()
-    )
-    if partnership is None:
-        return None
-    events = list(
-        StatusEvent.objects.filter(partnership=partnership)
-        .select_related("declaring_organization")
-        .order_by("effective_on", "id")
-    )
-    activities = list(Activity.objects.filter(partnership=partnership).order_by("occurred_on", "id"))
+    if as_of is None and isinstance(pk, int) and 0 < pk <= MAX_ID:
+        # The current detail (the API's and the page's usual question): its queries'
+        # SQL compiled once per process (selectors.precompiled), the same rows.
+        found = _PARTNERSHIP.objects(pk)
+        if not found:
+            return None
+        partnership = found[0]
+        _set_prefetched(
+            partnership, organizations=_ORGANIZATIONS.objects(pk), focus_areas=_FOCUS_AREAS.objects(pk)
+        )
+        events = _EVENTS.objects(pk)
+        activities = _ACTIVITIES.objects(pk)
+    else:
+        partnership = _partnership_row(pk, as_of)
+        if partnership is None:
+            return None
+        events = list(_events(partnership.pk))
+        activities = list(_activities(partnership.pk))
     # The events' and activities' ids are known by now, so the OR compares the citation's
     # own foreign-key columns, each indexed: a BitmapOr of three index scans on PostgreSQL
     # (through the relations' joins it was a scan of every citation).

@@ -21,8 +21,9 @@ from django.db import connection, connections, router
 from django.db.models import BigIntegerField, BooleanField, DateField, Model, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from ...dates import DatePrecision
 from ...exporting import FORMULA_TRIGGERS, spreadsheet_cell
@@ -125,6 +126,37 @@ def _of_ids(queryset: QuerySet[Any], column: str, ids: list[int]) -> QuerySet[An
     return queryset.filter(**{f"{column}__in": ids})
 
 
+def _datetime_zone() -> datetime.tzinfo | None:
+    """The zone DRF's DateTimeField writes times in for this request, if it writes ISO 8601."""
+    field = _datetime
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if not isinstance(zone, datetime.tzinfo) or not isinstance(output, str) or output.lower() != ISO_8601:
+        return None
+    return zone
+
+
+def datetime_text() -> Callable[[Any], Any]:
+    """``serializers.DateTimeField().to_representation`` for the current time zone, looked
+    up once instead of per value (DRF asks the time zone of every value anew): an aware
+    value in that zone, in ISO 8601, ``Z`` for UTC. Anything else goes to DRF's own."""
+    slow: Callable[[Any], Any] = _datetime.to_representation
+    zone = _datetime_zone()
+    if zone is None:
+        return slow
+
+    def text(value: Any) -> Any:
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            return slow(value)
+        try:
+            iso = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return slow(value)  # DRF's own error
+        return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
+
+    return text
+
+
 class RowBuilder:
     """Turns ``COLUMNS`` tuples into the serializer's rows, for one request."""
 
@@ -133,6 +165,7 @@ class RowBuilder:
         self.html_url = url_maker(request, "partnerships:partnership-detail")
         self.locality_url = url_maker(request, "api:locality-detail")
         self.organization_url = url_maker(request, "api:organization-detail")
+        self.datetime_text = datetime_text()
 
     def rows(self, tuples: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         """The rows of ``tuples`` (one page or one export chunk): one query, for the
@@ -183,7 +216,7 @@ class RowBuilder:
             "status_reported": _date(t[7], t[8]),
             "organizations": organizations,
             "focus_areas": focus_areas,
-            "updated_at": _datetime.to_representation(t[9]),
+            "updated_at": self.datetime_text(t[9]),
             "license": [licence.as_dict() for licence in licences],
         }
 
@@ -199,7 +232,7 @@ class RowBuilder:
         focus_areas = self._focus_areas(ids)
         licences = licences_of(ids)
         partnership_url, html_url, locality_url = self.partnership_url, self.html_url, self.locality_url
-        updated = _datetime.to_representation
+        updated = self.datetime_text
         out = []
         for t in tuples:
             pk = t[0]

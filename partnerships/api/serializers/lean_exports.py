@@ -28,44 +28,15 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, QuerySet, TextField
 from django.db.models.expressions import RawSQL
-from rest_framework.settings import api_settings
 
 from ...dates import DatePrecision
 from ...licensing import DATASET_LICENSES, REGISTRY_LICENSE, License
 from ...models import Citation, FocusArea, Organization, Partnership, Source, StatusEvent
 from . import lean
-from .lean import COLUMNS, GEO_COLUMNS, RowBuilder, _text
+from .lean import COLUMNS, GEO_COLUMNS, RowBuilder, _datetime_zone, _text, datetime_text
 
 #: rows per fetch from the server-side cursor (the memory of an export is about that of one)
 FETCH = 2000
-
-
-def _datetime_zone() -> datetime.tzinfo | None:
-    """The zone DRF's DateTimeField writes times in for this request, if it writes ISO 8601."""
-    field = lean._datetime
-    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
-    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
-    if not isinstance(zone, datetime.tzinfo) or not isinstance(output, str) or output.lower() != "iso-8601":
-        return None
-    return zone
-
-
-def datetime_text() -> Callable[[datetime.datetime], str]:
-    """``serializers.DateTimeField().to_representation`` for the current time zone, looked
-    up once instead of per value (DRF asks the time zone of every value anew): an aware
-    value in that zone, in ISO 8601, ``Z`` for UTC. Anything else goes to DRF's own."""
-    slow: Callable[[datetime.datetime], str] = lean._datetime.to_representation
-    zone = _datetime_zone()
-    if zone is None:
-        return slow
-
-    def text(value: datetime.datetime) -> str:
-        if value.tzinfo is None:
-            return slow(value)
-        iso = value.astimezone(zone).isoformat()
-        return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
-
-    return text
 
 
 #: ``updated_at`` as ``datetime_text`` writes a UTC time (``2026-12-03T06:40:00.123456Z``,
