@@ -6,7 +6,7 @@ and ``permissions``."""
 
 import builtins
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -77,6 +77,18 @@ def _partnership_detail(pk: int, as_of: datetime.date | None = None) -> Partners
     if partnership is None:
         raise Http404
     return partnership
+
+
+class _LazyRows:
+    """A FilterSet's queryset built on first use: ``model`` at once (the FilterSet asks it),
+    the rows (``build()``) when ``all()`` is called, as ``FilterSet.qs`` does."""
+
+    def __init__(self, build: "Callable[[], QuerySet[Partnership]]") -> None:
+        self.build = build
+        self.model = Partnership
+
+    def all(self) -> "QuerySet[Partnership]":
+        return self.build().all()
 
 
 @list_schema(
@@ -162,9 +174,11 @@ class PartnershipList(ListMixin, generics.ListCreateAPIView):
         )
 
     def partnership_filterset(self) -> PartnershipFilterSet:
-        """The request's filters, validated (a bad one is a 400, as DjangoFilterBackend says)."""
+        """The request's filters, validated (a bad one is a 400, as DjangoFilterBackend says).
+        Its queryset, ``get_queryset()``, is built only when ``qs`` is asked for (a
+        precompiled page never does)."""
         backend = DjangoFilterBackend()
-        filterset = backend.get_filterset(self.request, self.get_queryset(), self)
+        filterset = backend.get_filterset(self.request, _LazyRows(self.get_queryset), self)
         assert isinstance(filterset, PartnershipFilterSet)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)

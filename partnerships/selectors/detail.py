@@ -123,16 +123,17 @@ def partnership_detail(pk: int, *, as_of: datetime.date | None = None) -> Partne
         found = _PARTNERSHIP.objects(pk)
         if not found:
             return None
-        partnership = found[0]
+        partnership: Partnership = found[0]
         _set_prefetched(
             partnership, organizations=_ORGANIZATIONS.objects(pk), focus_areas=_FOCUS_AREAS.objects(pk)
         )
         events = _EVENTS.objects(pk)
         activities = _ACTIVITIES.objects(pk)
     else:
-        partnership = _partnership_row(pk, as_of)
-        if partnership is None:
+        row = _partnership_row(pk, as_of)
+        if row is None:
             return None
+        partnership = row
         events = list(_events(partnership.pk))
         activities = list(_activities(partnership.pk))
     # The events' and activities' ids are known by now, so the OR compares the citation's

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 
 class NotPrecompilable(Exception):
@@ -40,8 +40,8 @@ class _Compiled:
         compiled = []
         for base in _STANDS:
             queryset = build(*_stands(base, arity))
-            if queryset._prefetch_related_lookups:
-                queryset = queryset.prefetch_related(None)
+            # prefetch_related is not carried over (the caller fetches related rows)
+            queryset = queryset.prefetch_related(None)
             compiler = queryset.query.get_compiler(alias)
             compiled.append((compiler, *compiler.as_sql()))
         (compiler, sql, params), (_, other_sql, other_params) = compiled

@@ -20,7 +20,7 @@ import orjson
 from django.db import connection, connections, router
 from django.db.models import BigIntegerField, BooleanField, DateField, Model, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from rest_framework import ISO_8601, serializers
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -63,9 +63,16 @@ _PK = 987654321987  # a stand-in id: an URL is reversed once per request, then f
 _datetime = serializers.DateTimeField()
 
 
+@functools.lru_cache(maxsize=64)
+def _stand_in_path(view_name: str, script_prefix: str, urlconf: Any) -> str:
+    """``view_name``'s path for the stand-in id, reversed once per script prefix and URLconf
+    (what ``reverse`` depends on besides its arguments)."""
+    return reverse(view_name, kwargs={"pk": _PK})
+
+
 def url_maker(request: Request | None, view_name: str) -> Callable[[Any], str]:
     """``pk → absolute URL`` of ``view_name``, as ``ApiUrlField`` builds it."""
-    path = reverse(view_name, kwargs={"pk": _PK})
+    path = _stand_in_path(view_name, get_script_prefix(), get_urlconf())
     url = request.build_absolute_uri(path) if request is not None else path
     prefix, suffix = url.split(str(_PK))
     return lambda pk: f"{prefix}{pk}{suffix}"
