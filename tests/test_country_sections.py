@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from partnerships import country_stats, selectors, services
+from partnerships import country_stats, selectors, services, steps
 from partnerships.dates import PartialDate
 from partnerships.models import Locality, Partnership, PartnershipParty, ReportedFigure, StatusEvent
 
@@ -63,6 +63,19 @@ def _random_registry(seed: int, *, partnerships: int = 300) -> None:
                 )
             )
     StatusEvent.objects.bulk_create(events)
+    _store_steps()
+
+
+def _store_steps() -> None:
+    """The bulk-created timelines' steps, as the services store them (the rule's own
+    function; the services' paths are tested in test_the_steps_follow_every_write)."""
+    timelines: dict[int, list[StatusEvent]] = {}
+    for event in StatusEvent.objects.order_by("partnership_id", "effective_on", "id"):
+        timelines.setdefault(event.partnership_id, []).append(event)
+    Partnership.objects.bulk_update(
+        [Partnership(pk=pk, status_steps=steps.status_steps(events)) for pk, events in timelines.items()],
+        ["status_steps"],
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -85,6 +98,69 @@ def test_sections_agree_with_the_timelines(db, seed):
         assert country_stats.counts_from_spans(spans, today=TODAY) == country_stats.counts_by_year(
             rows, today=TODAY
         )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 7])
+def test_the_chart_from_the_steps_counts_as_the_events(db, seed, django_assert_num_queries):
+    """With no event after the day counted, the spans come from the list index's copies of
+    the steps, in one query that reads no event, and count exactly as the events' own
+    spans (country_event_spans, and the Python timelines)."""
+    _random_registry(seed)
+    today = datetime.date(2031, 1, 1)  # after every event
+    for code in COUNTRIES:
+        rows = selectors.country_timelines(code)
+        with django_assert_num_queries(1) as captured:
+            spans = selectors.country_status_spans(code, today=today)
+        assert "statusevent" in captured.captured_queries[0]["sql"]  # the check for later events
+        assert "LEAD(" not in captured.captured_queries[0]["sql"].upper()
+        from_steps = country_stats.counts_from_spans(spans, today=today)
+        assert from_steps == country_stats.counts_from_spans(
+            selectors.country_event_spans(code, today=today), today=today
+        )
+        assert from_steps == country_stats.counts_by_year(rows, today=today)
+        assert any(year.total for year in from_steps)
+
+
+def test_an_event_after_the_day_counted_reads_the_events(db, django_assert_num_queries):
+    """Events dated after ``today`` (which the services refuse) and timelines too long for
+    their steps still count exactly: the spans then come from the events (a second query)."""
+    _random_registry(8)
+    with django_assert_num_queries(2):
+        spans = selectors.country_status_spans("DE", today=TODAY)
+    assert spans == selectors.country_event_spans("DE", today=TODAY)
+    late = datetime.date(2031, 1, 1)
+    partnership = Partnership.objects.filter(parties__country="DE").first()
+    Partnership.objects.filter(pk=partnership.pk).update(status_steps=steps.TOO_LONG)
+    with django_assert_num_queries(2):
+        spans = selectors.country_status_spans("DE", today=late)
+    assert spans == selectors.country_event_spans("DE", today=late)
+
+
+def test_the_steps_rule():
+    def ev(on, status, pk):
+        return StatusEvent(effective_on=datetime.date.fromisoformat(on), status=status, pk=pk)
+
+    assert steps.status_steps([]) is None
+    assert steps.status_steps([ev("1973-05-01", "active", 1)]) == "A1973"
+    # Order by date then id; an event followed by another in its year leaves no step; a
+    # status that goes on extends its step.
+    timeline = [
+        ev("2022-03-04", "suspended", 3),
+        ev("1973-01-01", "proposed", 1),
+        ev("1973-06-01", "active", 2),
+        ev("1990-01-01", "active", 9),
+        ev("2023-01-01", "active", 4),
+        ev("2023-05-01", "terminated", 5),
+    ]
+    assert steps.status_steps(timeline) == "A1973S2022T2023"
+    assert list(steps.spans("A1973S2022T2023")) == [
+        ("active", 1973, 2022),
+        ("suspended", 2022, 2023),
+        ("terminated", 2023, None),
+    ]
+    yearly = [ev(f"{1800 + i}-01-01", "active" if i % 2 else "suspended", i) for i in range(210)]
+    assert steps.status_steps(yearly) == steps.TOO_LONG
+    assert len(steps.status_steps(yearly[:200])) == steps.MAX_LENGTH
 
 
 def test_figure_counts_agree_with_the_timelines(db):
@@ -159,6 +235,16 @@ def test_country_counts_and_lists_use_their_indexes(db):
         .annotate(n=Count("partnership_id"))
     )
     assert "party_" in partners and "Seq Scan" not in partners, partners
+    # The chart's steps: counted from their index, no event read (index-only once the
+    # table is vacuumed, as in production; a test transaction cannot vacuum).
+    chart = _plan(
+        PartnershipParty.objects.order_by()
+        .filter(country="DE", is_country_row=True, status_steps__isnull=False)
+        .values("status_steps")
+        .annotate(n=Count("*"))
+    )
+    assert "party_country_steps_idx" in chart and "Seq Scan" not in chart, chart
+    assert "statusevent" not in chart, chart
     # The admin's locality changelist, in its default order: the first page from the index.
     page = _plan(Locality.objects.order_by("name", "country", "id")[:100])
     assert "locality_name_order_idx" in page and "Sort" not in page, page
@@ -189,13 +275,15 @@ def test_locality_countries_is_a_loose_index_scan(db):
 
 def _copies_agree():
     expected = {
-        p.pk: (p.current_status, p.established_on.year if p.established_on else None)
+        p.pk: (p.current_status, p.established_on.year if p.established_on else None, p.status_steps)
         for p in Partnership.objects.all()
     }
-    rows = list(PartnershipParty.objects.values_list("partnership_id", "status", "established_year"))
+    rows = list(
+        PartnershipParty.objects.values_list("partnership_id", "status", "established_year", "status_steps")
+    )
     assert len(rows) == 2 * len(expected)
-    for partnership_id, status, year in rows:
-        assert (status, year) == expected[partnership_id], partnership_id
+    for partnership_id, status, year, stored_steps in rows:
+        assert (status, year, stored_steps) == expected[partnership_id], partnership_id
 
 
 def test_the_index_copies_follow_every_write(db):
@@ -218,8 +306,26 @@ def test_the_index_copies_follow_every_write(db):
         internal_record=True,
     )
     partnership.refresh_from_db()
-    assert partnership.current_status == "active"
+    assert partnership.current_status == "active" and partnership.status_steps == "A1990"
     _copies_agree()
+    # The steps follow the timeline's services: record, correct, delete.
+    event = services.record_status_event(
+        partnership=partnership,
+        status="suspended",
+        effective=PartialDate.parse("2022-03"),
+        internal_record=True,
+    )
+    assert Partnership.objects.get(pk=partnership.pk).status_steps == "A1990S2022"
+    _copies_agree()
+    services.update_status_event(event=event, effective=PartialDate.parse("2021"))
+    assert Partnership.objects.get(pk=partnership.pk).status_steps == "A1990S2021"
+    _copies_agree()
+    services.delete_status_event(event=event)
+    assert Partnership.objects.get(pk=partnership.pk).status_steps == "A1990"
+    _copies_agree()
+    Partnership.objects.filter(pk=partnership.pk).update(status_steps="A1990T1999")
+    _copies_agree()
+    partnership.refresh_from_db()
     # A queryset update, the established date, the parties: every path.
     Partnership.objects.filter(pk=partnership.pk).update(established_on=None, established_precision="")
     _copies_agree()

@@ -183,10 +183,13 @@ def test_a_second_file_updates_and_cites_what_it_adds(db):
 
 def test_a_new_status_for_a_recorded_partnership_is_checked_against_its_timeline(db):
     run(row(status="active", status_date="1991"))
+    # The bulk path stores the timeline's steps as the services would (partnerships.steps).
+    assert Partnership.objects.get().status_steps == "A1991"
     report = run(row(status="suspended", status_date="2022-03"))
     assert report.updated == 1 and report.written
     partnership = Partnership.objects.get()
     assert partnership.current_status == "suspended"
+    assert partnership.status_steps == "A1991S2022"
     # A terminated partnership would need an explicit "active" first: refused, per row.
     run(row(status="terminated", status_date="2023"))
     report = run(row(status="suspended", status_date="2024"))

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from partnerships import services
+from partnerships import services, steps
 from partnerships.dates import PartialDate
 from partnerships.models import Locality, Partnership, StatusEvent
 
@@ -88,6 +88,18 @@ def ten_thousand(django_db_setup, django_db_blocker):
                         )
                     )
         StatusEvent.objects.bulk_create(events, batch_size=2000)
+        # Their timelines' steps, stored as the services store them (partnerships.steps).
+        timelines: dict[int, list[StatusEvent]] = {}
+        for event in events:
+            timelines.setdefault(event.partnership_id, []).append(event)
+        Partnership.objects.bulk_update(
+            [
+                Partnership(pk=pk, status_steps=steps.status_steps(timeline))
+                for pk, timeline in timelines.items()
+            ],
+            ["status_steps"],
+            batch_size=2000,
+        )
         figure = services.add_reported_figure(
             count=9000, qualifier="about", country_a="DE", as_of=PartialDate.parse("2020"), citations=[cite()]
         )

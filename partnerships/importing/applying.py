@@ -233,6 +233,7 @@ def _write_new_partnerships(
                 level=row.level or Level.PARTNERSHIP,
                 **Partnership.established.columns(row.established),
                 **services.current_status_fields(event),
+                status_steps=services.status_steps([event] if event else []),
             )
         )
         first_events.append(event)

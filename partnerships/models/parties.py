@@ -6,19 +6,20 @@ each one ordered index scan instead of a join of every partnership with its loca
 
 The rows are derived data, written by the database itself: triggers (migration
 ``0006_perf_list_index``, ``0007_perf_faster_triggers``, ``0009_apilist_party_status``,
-``0010_pages_party_year``)
+``0010_pages_party_year``, ``0013_pages_status_steps``)
 rebuild a partnership's rows whenever it is created or its parties change, copy its
 status whenever that changes, and rewrite the rows of every partnership of a locality
 whose name or country changes, on PostgreSQL and SQLite alike, whichever path writes (services, the import's
 bulk paths, the admin, fixtures). No Python code writes them; ``Partnership.sort_name_a``
 and ``sort_name_b`` (copies of the parties' names, for ordering) are kept the same way, as is
-the rows' copy of the year the partnership was established."""
+the rows' copies of the year the partnership was established and of its status steps."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
 
+from .. import steps
 from .localities import Locality
 from .partnerships import Partnership
 
@@ -55,6 +56,10 @@ class PartnershipParty(models.Model):
     # map's counts (index-only; 0010_pages_party_year). Nullable (no year known; and so that
     # SQLite adds it without rebuilding the table and dropping its triggers).
     established_year = models.IntegerField(null=True, editable=False)
+    # A copy of Partnership.status_steps, for the country page's chart of statuses over the
+    # years: the country's partnerships counted by their steps, index-only
+    # (0013_pages_status_steps). Nullable for the same reason.
+    status_steps = models.CharField(max_length=steps.MAX_LENGTH, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = "partnership party (list index)"
@@ -96,6 +101,14 @@ class PartnershipParty(models.Model):
                 fields=["country", "status", "established_year", "other_country"],
                 condition=Q(is_country_row=True),
                 name="party_country_year_idx",
+            ),
+            # The country page's chart of statuses over the years: the country's
+            # partnerships counted by their status steps, index-only
+            # (selectors.country_status_spans).
+            models.Index(
+                fields=["country", "status_steps"],
+                condition=Q(is_country_row=True),
+                name="party_country_steps_idx",
             ),
             # The country page's most-partnered localities: the country's rows counted
             # per locality, index-only (selectors.country_overview).

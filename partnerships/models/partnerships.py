@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import steps
 from ..dates import DatePrecision, raise_for
 from ..text import normalize_name
 from ..wording import event_phrase
@@ -245,6 +246,16 @@ class Partnership(TimestampedModel):
         constraint="partnership_status_reported_precision",
     )
 
+    # The timeline in years, for the country page's chart of statuses over the years
+    # ("A1973S2022": partnerships.steps, the rule and its format), written with
+    # the current status by the same functions and copied to the list-index rows, where the
+    # chart counts a country's partnerships by it from an index (0013_pages_status_steps)
+    # instead of reading every event. NULL: no event. Nullable, so that SQLite adds the
+    # column without rebuilding the table (which would drop its triggers).
+    status_steps = models.CharField(  # noqa: DJ001 (NULL: no event; see above)
+        max_length=steps.MAX_LENGTH, null=True, blank=True, editable=False
+    )
+
     # Set by partnerships.services.curation.verify_partnership() when a reviewer has checked
     # the record against its sources; the review queue lists what was never or long ago
     # verified.
@@ -269,7 +280,8 @@ class Partnership(TimestampedModel):
     # Who changed what, when: every save through the admin, the API, imports and
     # bulk actions (bulk_create_with_history) lands in HistoricalPartnership.
     history = HistoricalRecords(
-        m2m_fields=[organizations, focus_areas], excluded_fields=["sort_name_a", "sort_name_b"]
+        m2m_fields=[organizations, focus_areas],
+        excluded_fields=["sort_name_a", "sort_name_b", "status_steps"],
     )
 
     class Meta:

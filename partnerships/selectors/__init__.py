@@ -27,6 +27,7 @@ from .changes import (
 from .countries import (
     CountryOverview,
     citations_by_partnership,
+    country_event_spans,
     country_overview,
     country_status_spans,
     figure_counts,
@@ -71,6 +72,7 @@ __all__ = [
     "citation_targets",
     "citations_by_partnership",
     "citations_with_sources",
+    "country_event_spans",
     "country_map_flows",
     "country_overview",
     "country_status_spans",

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from ..dates import PartialDate
 from ..models import Organization, Partnership, Source, StatusEvent
+from ..steps import status_steps
 from .changes import save_valid
 from .inputs import Actor, CitationInput, SourceInput, acting_user
 from .sources import _add_citations, create_described_source
@@ -134,7 +135,8 @@ def reported_status_fields(events: Iterable[StatusEvent]) -> dict[str, Any]:
     """The derived current status of a whole timeline: the status of its latest event;
     since the latest change (since the latest attestation when no change is recorded);
     reported on the latest attestation later than that change (the attestation's own
-    date when no change is recorded, so that "since" and "reported" are then equal)."""
+    date when no change is recorded, so that "since" and "reported" are then equal); and
+    its ``status_steps``."""
     ordered = sorted(events, key=lambda event: (event.effective_on, event.pk or 0))
     changes = [event for event in ordered if event.kind == StatusEvent.Kind.CHANGE]
     reports = [event for event in ordered if event.kind == StatusEvent.Kind.ATTESTATION]
@@ -146,7 +148,13 @@ def reported_status_fields(events: Iterable[StatusEvent]) -> dict[str, Any]:
     if ordered:
         fields["current_status"] = ordered[-1].status
     fields.update(Partnership.current_status_reported_partial.columns(report.effective if report else None))
+    fields["status_steps"] = status_steps(ordered)
     return fields
+
+
+# The timeline in years, stored for the country page's chart (Partnership.status_steps):
+# written beside the current status, by the same functions.
+STATUS_STEPS_FIELDS = ("status_steps",)
 
 
 def _set_current_status(partnership: Partnership) -> None:
@@ -158,7 +166,9 @@ def refresh_current_status(partnership: Partnership) -> None:
     """Recompute the partnership's current status from its events and store it; every
     service that changes a timeline calls this."""
     _set_current_status(partnership)
-    partnership.save(update_fields=[*CURRENT_STATUS_FIELDS, *REPORTED_STATUS_FIELDS, "updated_at"])
+    partnership.save(
+        update_fields=[*CURRENT_STATUS_FIELDS, *REPORTED_STATUS_FIELDS, *STATUS_STEPS_FIELDS, "updated_at"]
+    )
 
 
 def _require_citations(citations: Sequence[CitationInput], internal_record: bool) -> None:
@@ -309,6 +319,7 @@ def record_status_change(
 DERIVED_PARTNERSHIP_FIELDS = (
     *CURRENT_STATUS_FIELDS,
     *REPORTED_STATUS_FIELDS,
+    *STATUS_STEPS_FIELDS,
     "last_verified_at",
     "last_verified_by",
 )
