@@ -84,17 +84,24 @@ def with_row_licenses(partnerships: Iterable) -> list:
     """The partnerships as a list, each with ``dataset_licenses``: the licences of the data
     sets it was imported from (by its own and its events' citations), for a list row to
     name beside the registry's own. One query for all the rows."""
+    rows = list(partnerships)
+    found = dataset_licenses_of([row.pk for row in rows])
+    for row in rows:
+        row.dataset_licenses = found[row.pk]
+    return rows
+
+
+def dataset_licenses_of(ids: list[int]) -> dict[int, list[License]]:
+    """Each partnership's data-set licences (``with_row_licenses``), by id: one query, none
+    for no ids."""
     from .models import Citation
 
-    rows = list(partnerships)
-    by_pk = {row.pk: row for row in rows}
-    for row in rows:
-        row.dataset_licenses = []
-    if not rows:
-        return rows
+    found: dict[int, list[License]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
     # Its own citations and its events' as a UNION of two lookups, each served by an index
     # (an OR across the event's join read every citation).
-    urls, ids = list(DATASET_LICENSES), list(by_pk)
+    urls = list(DATASET_LICENSES)
     own = (
         Citation.objects.filter(source__url__in=urls, partnership__in=ids)
         .order_by()
@@ -107,8 +114,8 @@ def with_row_licenses(partnerships: Iterable) -> list:
     )
     # In the citations' order, as before.
     for pk, url, _id in sorted(own.union(via_events, all=True), key=lambda cited: cited[2]):
-        row = by_pk[pk]
+        licences = found[pk]
         licence = DATASET_LICENSES[url]
-        if licence not in row.dataset_licenses:
-            row.dataset_licenses.append(licence)
-    return rows
+        if licence not in licences:
+            licences.append(licence)
+    return found

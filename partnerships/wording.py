@@ -73,6 +73,25 @@ def status_when(
     return words
 
 
+def status_after(
+    since: datetime.date | None,
+    since_precision: str | None,
+    reported: datetime.date | None,
+    reported_precision: str | None,
+) -> str:
+    """After a partnership's status in the pages' lists: "since 1973", "in July 2002"
+    (after "reported …", when reported only), "since 1973, last reported in July 2002";
+    "" when undated."""
+    if since is None:
+        return ""
+    if is_reported_only(since, reported):
+        return at(since, since_precision)
+    words = f"since {format_partial_date(since, since_precision)}"
+    if reported is not None:
+        words += f", last reported {at(reported, reported_precision)}"
+    return words
+
+
 def status_phrase(
     status: str | None,
     since: datetime.date | None,

@@ -282,3 +282,127 @@ def test_order_by_establishment(client, db):
     response = client.get(URL, {"ordering": "sideways"})
     assert response.status_code == 200 and "Order by" in response.text
     assert [error["name"] for error in response.context["filter_errors"]] == ["ordering"]
+
+
+# ------------------------------------------- the rows written without the row template
+
+
+def _varied_registry():
+    """Partnerships with every status, attestations only, several date precisions, no
+    status, domestic ones, both data sets' licences and names that need escaping."""
+    import random
+
+    from partnerships import services
+    from partnerships.dates import PartialDate
+    from partnerships.licensing import DATASET_LICENSES
+    from partnerships.models import StatusEvent
+
+    from .factories import SourceFactory, cite
+
+    rng = random.Random(5)
+    licensed = [SourceFactory(url=url) for url in DATASET_LICENSES]
+    places = [
+        LocalityFactory(name=name, country=country)
+        for name, country in [
+            ("Köln", "DE"),
+            ('Bad <Tölz> & "Wolfratshausen"', "DE"),
+            ("L'Haÿ-les-Roses", "FR"),
+            ("Lyon", "FR"),
+            ("Kraków", "PL"),
+            ("Kyiv", "UA"),
+            ("Dresden", "DE"),
+            ("Nantes", "FR"),
+        ]
+    ]
+    dates = ["1973", "1990-07", "2002-07-14", "2022-03-04"]
+    pairs = [(a, b) for i, a in enumerate(places) for b in places[i + 1 :]]
+    for a, b in pairs:
+        source = rng.choice([None, *licensed])
+        partnership = services.create_partnership(
+            locality_a=a,
+            locality_b=b,
+            level=rng.choice(Partnership.Level.values),
+            citations=[cite(source)],
+        )
+        change, report = StatusEvent.Kind.CHANGE, StatusEvent.Kind.ATTESTATION
+        timelines = [
+            [],
+            [(change, "active", dates[0])],
+            [(report, "active", dates[1])],
+            [(change, "active", dates[1]), (change, "suspended", dates[3])],
+            [(change, "active", dates[0]), (report, "active", dates[2])],
+            [(change, "proposed", dates[2])],
+        ]
+        for kind, status, on in rng.choice(timelines):
+            services.record_status_event(
+                partnership=partnership,
+                status=status,
+                effective=PartialDate.parse(on),
+                kind=kind,
+                citations=[cite(rng.choice([None, *licensed]))],
+            )
+
+
+LEAN_LISTS = [
+    {"country": "DE"},
+    {"country": "FR", "page": "2"},
+    {"country": "DE", "status": "active"},
+    {"country": "FR", "status": "active,suspended"},
+    {"between": "DE,FR"},
+    {"between": "FR,DE", "status": "suspended"},
+    {"country": "UA"},
+    {"country": "NO"},  # no partnerships
+]
+
+
+@pytest.mark.parametrize("query", LEAN_LISTS)
+def test_the_written_rows_are_the_templates_bytes(db, client, monkeypatch, query, settings):
+    """A list the index serves writes its rows without the row template
+    (partnerships.list_rows); the page is the same, byte for byte, as the template's."""
+    from partnerships import list_rows
+
+    _varied_registry()
+    written = client.get(URL, query)
+    assert isinstance(written.context["page"].object_list, list_rows.PageRows)
+    monkeypatch.setattr(list_rows, "page_rows", lambda filterset: None)
+    rendered = client.get(URL, query)
+    assert not isinstance(rendered.context["page"].object_list, list_rows.PageRows)
+    assert written.content == rendered.content
+    if query != {"country": "NO"}:
+        assert written.context["page"].object_list, query
+        assert [str(row) for row in written.context["page"].object_list] == names(rendered)
+
+
+def test_the_written_rows_cover_every_variant(db, client):
+    """The data above has what the row template branches on, in the written rows."""
+    _varied_registry()
+    text = client.get(URL, {"country": "DE"}).text + client.get(URL, {"country": "FR"}).text
+    for fragment in (
+        '<span class="tag">domestic</span>',
+        'class="tag licence"',
+        "CC BY-SA 4.0",
+        "MIT (the repository)",
+        "Bad &lt;Tölz&gt; &amp; &quot;Wolfratshausen&quot;",
+        "L&#x27;Haÿ-les-Roses",
+        "reported <span",
+        "no status recorded",
+        ", last reported ",
+        "since 1973",
+        "status-suspended",
+    ):
+        assert fragment in text, fragment
+
+
+def test_other_lists_render_the_row_template(db, client):
+    """As of a date, another order or a search: not a precompiled shape."""
+    from partnerships import list_rows
+
+    _varied_registry()
+    for query in (
+        {"country": "DE", "ordering": "-established"},
+        {"country": "DE", "as_of": "2000-01-01"},
+        {"q": "Köln"},
+    ):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        assert not isinstance(response.context["page"].object_list, list_rows.PageRows), query

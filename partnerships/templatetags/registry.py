@@ -49,15 +49,7 @@ def reported_only(p) -> bool:
 def status_when(p):
     """After a partnership's status: "since 1973", "in July 2002" (after "reported …",
     when reported_only), "since 1973, last reported in July 2002"; "" when undated."""
-    since, since_precision, reported, reported_precision = _status_dates(p)
-    if since is None:
-        return ""
-    if wording.is_reported_only(since, reported):
-        return wording.at(since, since_precision)
-    words = f"since {format_partial_date(since, since_precision)}"
-    if reported is not None:
-        words += f", last reported {wording.at(reported, reported_precision)}"
-    return words
+    return wording.status_after(*_status_dates(p))
 
 
 @register.filter
