@@ -1,5 +1,5 @@
 """The partnership list page's rows for the lists the list index serves (one country or a
-pair, ± status, in the default order): the page's rows as plain tuples from the API's
+pair, ± status, in the default order; the country page's list without a filter): the page's rows as plain tuples from the API's
 precompiled page query (``api.serializers.lean_pages``), and their table rows written
 here in Python instead of by ``_partnership_row.html`` once per row.
 
@@ -84,6 +84,16 @@ def page_rows(filterset: Any) -> Any | None:
     from .api.serializers.lean_pages import precompiled_rows
 
     return precompiled_rows(filterset)
+
+
+def country_page_rows(filterset: Any, code: str) -> Any | None:
+    """The country page's list rows by the precompiled page query of ``?country=<code>``
+    when the visitor set no filter and no order of their own; None otherwise."""
+    from .api.serializers.lean_pages import precompiled_country_rows
+
+    if any(value not in (None, "", []) for value in filterset.form.cleaned_data.values()):
+        return None
+    return precompiled_country_rows(code)
 
 
 def with_html(rows: Iterable[Sequence[Any]]) -> PageRows:

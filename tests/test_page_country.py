@@ -191,3 +191,28 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
 def test_only_ascii_codes_are_upper_cased(client, db):
     # "ß".upper() is "SS" (South Sudan): not a redirect, an unknown code.
     assert client.get("/countries/%C3%9F/").status_code == 404
+
+
+@pytest.mark.parametrize("query", [{}, {"page": "2"}])
+def test_the_country_lists_written_rows_are_the_templates_bytes(db, client, monkeypatch, query):
+    """Without a filter or an order of its own, the country page's list writes its rows
+    (partnerships.list_rows) as the row template would: the same page, byte for byte."""
+    from partnerships import list_rows
+
+    from .factories import varied_registry
+
+    varied_registry()
+    url = reverse("partnerships:country-detail", kwargs={"code": "DE"})
+    monkeypatch.setattr("partnerships.views.PAGE_SIZE", 10)
+    written = client.get(url, query)
+    assert isinstance(written.context["page"].object_list, list_rows.PageRows)
+    assert written.context["page"].object_list
+    monkeypatch.setattr(list_rows, "country_page_rows", lambda filterset, code: None)
+    rendered = client.get(url, query)
+    assert not isinstance(rendered.context["page"].object_list, list_rows.PageRows)
+    assert written.content == rendered.content
+    # A filter or an order of the visitor's own: the template's rows.
+    monkeypatch.undo()
+    for own in ({"status": "active"}, {"ordering": "-established"}):
+        response = client.get(url, own)
+        assert not isinstance(response.context["page"].object_list, list_rows.PageRows), own

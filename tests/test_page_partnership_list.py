@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from partnerships.models import Organization, Partnership
 
-from .factories import LocalityFactory, PartnershipFactory, partnership_with_history
+from .factories import LocalityFactory, PartnershipFactory, partnership_with_history, varied_registry
 
 URL = reverse("partnerships:partnership-list")
 
@@ -287,62 +287,6 @@ def test_order_by_establishment(client, db):
 # ------------------------------------------- the rows written without the row template
 
 
-def _varied_registry():
-    """Partnerships with every status, attestations only, several date precisions, no
-    status, domestic ones, both data sets' licences and names that need escaping."""
-    import random
-
-    from partnerships import services
-    from partnerships.dates import PartialDate
-    from partnerships.licensing import DATASET_LICENSES
-    from partnerships.models import StatusEvent
-
-    from .factories import SourceFactory, cite
-
-    rng = random.Random(5)
-    licensed = [SourceFactory(url=url) for url in DATASET_LICENSES]
-    places = [
-        LocalityFactory(name=name, country=country)
-        for name, country in [
-            ("Köln", "DE"),
-            ('Bad <Tölz> & "Wolfratshausen"', "DE"),
-            ("L'Haÿ-les-Roses", "FR"),
-            ("Lyon", "FR"),
-            ("Kraków", "PL"),
-            ("Kyiv", "UA"),
-            ("Dresden", "DE"),
-            ("Nantes", "FR"),
-        ]
-    ]
-    dates = ["1973", "1990-07", "2002-07-14", "2022-03-04"]
-    pairs = [(a, b) for i, a in enumerate(places) for b in places[i + 1 :]]
-    for a, b in pairs:
-        source = rng.choice([None, *licensed])
-        partnership = services.create_partnership(
-            locality_a=a,
-            locality_b=b,
-            level=rng.choice(Partnership.Level.values),
-            citations=[cite(source)],
-        )
-        change, report = StatusEvent.Kind.CHANGE, StatusEvent.Kind.ATTESTATION
-        timelines = [
-            [],
-            [(change, "active", dates[0])],
-            [(report, "active", dates[1])],
-            [(change, "active", dates[1]), (change, "suspended", dates[3])],
-            [(change, "active", dates[0]), (report, "active", dates[2])],
-            [(change, "proposed", dates[2])],
-        ]
-        for kind, status, on in rng.choice(timelines):
-            services.record_status_event(
-                partnership=partnership,
-                status=status,
-                effective=PartialDate.parse(on),
-                kind=kind,
-                citations=[cite(rng.choice([None, *licensed]))],
-            )
-
-
 LEAN_LISTS = [
     {"country": "DE"},
     {"country": "FR", "page": "2"},
@@ -361,7 +305,7 @@ def test_the_written_rows_are_the_templates_bytes(db, client, monkeypatch, query
     (partnerships.list_rows); the page is the same, byte for byte, as the template's."""
     from partnerships import list_rows
 
-    _varied_registry()
+    varied_registry()
     written = client.get(URL, query)
     assert isinstance(written.context["page"].object_list, list_rows.PageRows)
     monkeypatch.setattr(list_rows, "page_rows", lambda filterset: None)
@@ -375,7 +319,7 @@ def test_the_written_rows_are_the_templates_bytes(db, client, monkeypatch, query
 
 def test_the_written_rows_cover_every_variant(db, client):
     """The data above has what the row template branches on, in the written rows."""
-    _varied_registry()
+    varied_registry()
     text = client.get(URL, {"country": "DE"}).text + client.get(URL, {"country": "FR"}).text
     for fragment in (
         '<span class="tag">domestic</span>',
@@ -397,7 +341,7 @@ def test_other_lists_render_the_row_template(db, client):
     """As of a date, another order or a search: not a precompiled shape."""
     from partnerships import list_rows
 
-    _varied_registry()
+    varied_registry()
     for query in (
         {"country": "DE", "ordering": "-established"},
         {"country": "DE", "as_of": "2000-01-01"},

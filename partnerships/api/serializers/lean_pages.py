@@ -152,3 +152,11 @@ def precompiled_rows(filterset: Any) -> PrecompiledRows | None:
     if compiled is None:
         return None
     return PrecompiledRows(compiled, values, alias)
+
+
+def precompiled_country_rows(code: str) -> PrecompiledRows | None:
+    """The page rows of ``?country=<code>`` alone (the country page's list without a filter
+    of its own), or None when that shape is not precompiled."""
+    alias = router.db_for_read(Partnership)
+    compiled = _compiled(("country", 0), alias)
+    return None if compiled is None else PrecompiledRows(compiled, [code], alias)
