@@ -203,7 +203,7 @@ def test_the_country_lists_written_rows_are_the_templates_bytes(db, client, monk
 
     varied_registry()
     url = reverse("partnerships:country-detail", kwargs={"code": "DE"})
-    monkeypatch.setattr("partnerships.views.PAGE_SIZE", 10)
+    monkeypatch.setattr("partnerships.views.countries.PAGE_SIZE", 10)
     written = client.get(url, query)
     assert isinstance(written.context["page"].object_list, list_rows.PageRows)
     assert written.context["page"].object_list

@@ -125,7 +125,7 @@ class TestWholeSelection:
     countries with their counts (not the first MAP_LIMIT)."""
 
     def test_flows_count_every_partnership(self, client, monkeypatch):
-        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 5)
+        monkeypatch.setattr("partnerships.views.maps.MAP_LIMIT", 5)
         response = client.get(URL)
         data = flows(response)
         assert sum(flow["count"] for flow in data) == 18 == response.context["total"]
@@ -140,7 +140,7 @@ class TestWholeSelection:
         assert 'data-kind="flows"' in response.text
 
     def test_a_country_with_few_enough_is_lines(self, client, monkeypatch):
-        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 5)
+        monkeypatch.setattr("partnerships.views.maps.MAP_LIMIT", 5)
         response = client.get(URL, {"country": "UA"})
         assert flows(response) is None and len(points(response)) == 3
         # Over the limit for one country: its flows, from the index's count.
@@ -148,14 +148,14 @@ class TestWholeSelection:
         assert {(flow["a"], flow["b"]) for flow in flows(response)} == {("RU", "US")}
 
     def test_flows_follow_as_of_and_the_filters(self, client, monkeypatch):
-        monkeypatch.setattr("partnerships.views.MAP_LIMIT", 1)
+        monkeypatch.setattr("partnerships.views.maps.MAP_LIMIT", 1)
         data = flows(client.get(URL, {"status": "active", "as_of": "2003-01-01"}))
         assert all(set(flow["by_status"]) == {"active"} for flow in data)
 
 
 @pytest.mark.parametrize("rows", [3, 60])
 def test_flows_query_count_does_not_grow(client, db, django_assert_max_num_queries, monkeypatch, rows):
-    monkeypatch.setattr("partnerships.views.MAP_LIMIT", 2)
+    monkeypatch.setattr("partnerships.views.maps.MAP_LIMIT", 2)
     for _ in range(rows):
         partnership_with_history(("active", "2001"))
     # the probe rows, the flows, the organization and country choices of the form

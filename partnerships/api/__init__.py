@@ -1,6 +1,6 @@
 """The public REST API, version 1 (/api/v1/). One module a job:
 
-- ``urls``: the routes; ``views``: the endpoints, and nothing else;
+- ``urls``: the routes; ``views``: the endpoints, and nothing else, a package by purpose;
 - ``mixins``: what every view shares (JSON errors, cache validators, lists and details);
 - ``exports``: whole-list CSV and GeoJSON, with CSV columns derived from the serializers;
 - ``renderers``: the CSV and GeoJSON formats; ``pagination``: pages and their parameters;

@@ -1,8 +1,6 @@
-"""Endpoints of the public API, v1. Thin: each view parses its input (``inputs``), reads
-through ``partnerships.selectors`` or a queryset, writes through ``partnerships.services``
-and renders with ``serializers``. What they share lives beside them: ``mixins`` (errors,
-cache validators, lists), ``exports`` (CSV and GeoJSON), ``schema`` (the OpenAPI extras)
-and ``permissions``."""
+"""The partnership endpoints: the list (paginated through the lean rows, CSV and
+GeoJSON exports, create), the detail (read and change under If-Match), a partnership's
+status events (list and record) and one status event (correct)."""
 
 import builtins
 import datetime
@@ -11,51 +9,30 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponsePermanentRedirect
-from django.urls import reverse as django_reverse
-from django.utils.http import urlencode
+from django.db.models import QuerySet
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
-from rest_framework.views import APIView
 
-from .. import selectors, services
-from ..filters import (
-    MAX_ID,
-    LocalityFilterSet,
-    OrganizationFilterSet,
-    PartnershipFilterSet,
-    ReportedFigureFilterSet,
-    SourceFilterSet,
-)
-from ..models import (
-    Citation,
-    Locality,
-    LocalityAlias,
-    Organization,
-    Partnership,
-    ReportedFigure,
-    Source,
-    StatusEvent,
-)
-from . import feed, inputs
-from . import serializers as s
-from .conditional import PreconditionRequired, current_etag, if_match, require_match
-from .exceptions import django_validation_error_as_drf
-from .exports import Geometry, locality_point, partnership_line
-from .inputs import format_of
-from .mixins import ApiMixin, ListMixin, ReadOnlyDetail, ReadOnlyList
-from .pagination import ApiPagination, _positive_int
-from .permissions import ReadOnly, StaffModelPermissions
-from .renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, csv_chunks
-from .schema import (
+from ... import selectors, services
+from ...filters import MAX_ID, PartnershipFilterSet
+from ...models import Partnership, StatusEvent
+from .. import inputs
+from .. import serializers as s
+from ..conditional import PreconditionRequired, current_etag, if_match, require_match
+from ..exceptions import django_validation_error_as_drf
+from ..exports import Geometry, partnership_line
+from ..inputs import format_of
+from ..mixins import ApiMixin, ListMixin
+from ..pagination import ApiPagination
+from ..permissions import StaffModelPermissions
+from ..renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, csv_chunks
+from ..schema import (
     AS_OF_PARAMETER,
     ERRORS,
     IF_MATCH_OPTIONAL,
@@ -64,12 +41,9 @@ from .schema import (
     PRECONDITION_FAILED,
     WRITE_ERRORS,
     detail_schema,
-    filterset_parameters,
     list_schema,
 )
-from .serializers import lean, lean_exports, lean_pages
-
-# ------------------------------------------------------------------- partnerships
+from ..serializers import lean, lean_exports, lean_pages
 
 
 def _partnership_detail(pk: int, as_of: datetime.date | None = None) -> Partnership:
@@ -398,269 +372,3 @@ class PartnershipEvent(ApiMixin, generics.GenericAPIView):
             raise django_validation_error_as_drf(error) from None
         event = StatusEvent.objects.select_related("declaring_organization").get(pk=event.pk)
         return Response(s.StatusEventSerializer(event, context=self.get_serializer_context()).data)
-
-
-# --------------------------------------------------------------------- localities
-
-
-def _locality_rows() -> "QuerySet[Locality]":
-    # A record merged into another is a redirect (LocalityDetail), not a locality of its own.
-    return Locality.objects.filter(merged_into__isnull=True).annotate(
-        registry_changed=selectors.registry_changed_expression()
-    )
-
-
-@list_schema(
-    "Localities",
-    s.LocalitySerializer,
-    geojson=True,
-    description="`?format=geojson`: points (null geometry without coordinates).",
-)
-class LocalityList(ReadOnlyList):
-    renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
-    serializer_class = s.LocalitySerializer
-    filterset_class = LocalityFilterSet
-    export_name = "localities"
-    rows = staticmethod(_locality_rows)
-
-    def geometry(self, obj: Locality) -> Geometry:
-        return locality_point(obj)
-
-
-@detail_schema(
-    "A locality",
-    s.LocalityDetailSerializer,
-    description="With its aliases, its partnerships and the sources cited for it (e.g. the "
-    "data set an import created it from).",
-)
-class LocalityDetail(ReadOnlyDetail):
-    serializer_class = s.LocalityDetailSerializer
-
-    @staticmethod
-    def rows() -> "QuerySet[Locality]":
-        return _locality_rows().prefetch_related(
-            Prefetch("aliases", LocalityAlias.objects.order_by("valid_from", "name", "id")),
-            selectors.citations_with_sources(),
-        )
-
-    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # A record merged into another answers with a permanent redirect to it.
-        merged_into = (
-            Locality.objects.filter(pk=self.kwargs["pk"], merged_into__isnull=False)
-            .values_list("merged_into_id", flat=True)
-            .first()
-        )
-        if merged_into is not None:
-            return HttpResponsePermanentRedirect(
-                django_reverse("api:locality-detail", kwargs={"pk": merged_into})
-            )
-        return super().retrieve(request, *args, **kwargs)
-
-    def get_object(self) -> Locality:
-        locality: Locality = super().get_object()
-        locality.api_partnerships = list(  # type: ignore[attr-defined]  # read by LocalityDetailSerializer
-            Partnership.objects.with_parties()
-            .involving(locality)
-            .order_by("locality_a__name", "locality_b__name", "id")
-        )
-        return locality
-
-
-# ------------------------------------------------------------------ organizations
-
-
-def _organization_rows() -> "QuerySet[Organization]":
-    return Organization.objects.annotate(registry_changed=selectors.registry_changed_expression())
-
-
-@list_schema("Organizations", s.OrganizationSerializer)
-class OrganizationList(ReadOnlyList):
-    serializer_class = s.OrganizationSerializer
-    filterset_class = OrganizationFilterSet
-    export_name = "organizations"
-    rows = staticmethod(_organization_rows)
-
-
-@detail_schema("An organization", s.OrganizationDetailSerializer)
-class OrganizationDetail(ReadOnlyDetail):
-    serializer_class = s.OrganizationDetailSerializer
-    rows = staticmethod(_organization_rows)
-
-
-# ------------------------------------------------------------------------ sources
-
-
-def _source_rows() -> "QuerySet[Source]":
-    return Source.objects.annotate(registry_changed=selectors.registry_changed_expression()).prefetch_related(
-        Prefetch(
-            "citations",
-            Citation.objects.select_related("status_event", "activity").order_by("id"),
-        )
-    )
-
-
-@list_schema(
-    "Sources",
-    s.SourceSerializer,
-    description="Each source with what cites it (`cited_by`: the claim, its id, the partnership it "
-    "concerns, the quote).",
-)
-class SourceList(ReadOnlyList):
-    serializer_class = s.SourceSerializer
-    filterset_class = SourceFilterSet
-    export_name = "sources"
-    rows = staticmethod(_source_rows)
-
-
-@detail_schema("A source", s.SourceSerializer)
-class SourceDetail(ReadOnlyDetail):
-    serializer_class = s.SourceSerializer
-    rows = staticmethod(_source_rows)
-
-
-# ---------------------------------------------------------------- reported figures
-
-
-def _figure_rows() -> "QuerySet[ReportedFigure]":
-    return selectors.reported_figures().annotate(registry_changed=selectors.registry_changed_expression())
-
-
-@list_schema(
-    "Reported figures",
-    s.ReportedFigureSerializer,
-    description="Counts that sources state, to set beside the registry's own.",
-)
-class ReportedFigureList(ReadOnlyList):
-    serializer_class = s.ReportedFigureSerializer
-    filterset_class = ReportedFigureFilterSet
-    export_name = "reported-figures"
-    # The CSV names the organization by id and name only.
-    csv_only = {"organization": ("id", "name")}
-    rows = staticmethod(_figure_rows)
-
-
-@detail_schema("A reported figure", s.ReportedFigureSerializer)
-class ReportedFigureDetail(ReadOnlyDetail):
-    serializer_class = s.ReportedFigureSerializer
-    rows = staticmethod(_figure_rows)
-
-
-# -------------------------------------------------------------------------- stats
-
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="Statistics",
-        description="Partnerships matching the same filters as the partnership list, counted per "
-        "country (a partnership counts once in each of its parties' countries), status or kind, "
-        "and per status; beside them, the figures sources report for the same scope "
-        "(the same countries, the same status).",
-        parameters=[
-            OpenApiParameter(
-                "group_by", str, enum=list(selectors.GROUPINGS), description="Default: country."
-            ),
-            *filterset_parameters(),
-        ],
-        responses={200: s.StatsSerializer, **ERRORS},
-    )
-)
-class Stats(ApiMixin, APIView):
-    permission_classes = [ReadOnly]
-    schema_filterset = PartnershipFilterSet  # its parameters' schemas (schema.exact_parameters)
-
-    def get(self, request: Request) -> Response:
-        group_by = request.query_params.get("group_by", "country")
-        if group_by not in selectors.GROUPINGS:
-            raise ValidationError({"group_by": ["Choose country, status or kind."]})
-        filterset = PartnershipFilterSet(
-            request.query_params, queryset=Partnership.objects.all(), request=request
-        )
-        if not filterset.is_valid():
-            raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
-        filters = filterset.form.cleaned_data
-        counts = selectors.partnership_counts(filterset.qs, group_by=group_by)
-        scope = selectors.figure_scope(
-            countries=filters.get("country") or (),
-            between=filters.get("between") or (),
-            statuses=filters.get("status") or (),
-        )
-        figures = selectors.reported_figures().filter(scope)
-        return Response(
-            {
-                "group_by": group_by,
-                "as_of": filters.get("as_of"),
-                **counts,
-                "reported_figures": s.ReportedFigureSerializer(
-                    figures, many=True, context={"request": request}
-                ).data,
-            }
-        )
-
-
-# ------------------------------------------------------------------------ changes
-
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="Change feed",
-        description="Every creation, update and deletion of partnerships, localities, organizations, "
-        "sources and reported figures, in commit order: one entry per committed change of a record. "
-        "Start without `since` (or from the `feed_cursor` of a snapshot or the `X-Feed-Cursor` of "
-        "a full export); then pass the `cursor` of the last page as `since`. The cursor is the "
-        "`seq` of the last entry served; entries are numbered in commit order, so nothing "
-        "committed later is numbered lower. A created or updated record: fetch its `url`. A "
-        "tombstone (`action: deleted`): remove it. A merge (`action: merged`): remove it and "
-        "fetch `merged_into.url`. Per record, `created` comes first and `deleted` last. Changes "
-        "to a record's parts (a status event, a citation, an alias) are updates of that record; "
-        "a change of a record whose data another repeats (a locality's name in its "
-        "partnerships) is an update of that other record too. Cursors of the earlier, "
-        "time-based feed are accepted and continue from their time.",
-        parameters=[
-            OpenApiParameter(
-                "since",
-                str,
-                description="The `cursor` of the previous page (a decimal entry number; 0 is the beginning).",
-            ),
-            OpenApiParameter("page_size", int, description="Entries per page, 1 to 200 (default 100)."),
-        ],
-        responses={200: s.ChangePageSerializer, **ERRORS},
-    )
-)
-class Changes(ApiMixin, APIView):
-    permission_classes = [ReadOnly]
-
-    def get(self, request: Request) -> Response:
-        position = feed.decode_cursor(request.query_params.get("since"))
-        limit = _positive_int(request, "page_size", maximum=200) or 100
-        rows = feed.changes_after(position, limit + 1)
-        entries = feed.Entries(request)
-        results = [entries.entry(row) for row in rows[:limit]]
-        if rows:
-            position = rows[:limit][-1][0]
-            # Entries never change once committed: the page changes only by growing.
-            self.last_modified = rows[:limit][-1][1]
-        else:
-            self.last_modified = feed.latest_change_time()
-        cursor = feed.encode_cursor(position)
-        next_url = None
-        if len(rows) > limit:
-            query: dict[str, str | int] = {"since": cursor}
-            if "page_size" in request.query_params:
-                query["page_size"] = limit
-            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
-        return Response({"next": next_url, "cursor": cursor, "results": results})
-
-
-# ----------------------------------------------------------------------- fallback
-
-
-@extend_schema(exclude=True)
-class NotFound(ApiMixin, APIView):
-    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
-
-    permission_classes = [permissions.AllowAny]
-
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise Http404
-
-    post = put = patch = delete = get
