@@ -5,6 +5,7 @@ A record's licences are the registry's plus those of the data sets its citations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .importing.datasets import HEKMAN, MUENCHDO
 
@@ -92,28 +93,49 @@ def with_row_licenses(partnerships: Iterable) -> list:
 
 
 def dataset_licenses_of(ids: list[int]) -> dict[int, list[License]]:
-    """Each partnership's data-set licences (``with_row_licenses``), by id: one query, none
-    for no ids."""
-    from .models import Citation
+    """Each partnership's data-set licences (``with_row_licenses``), by id, in the order of
+    the citations that name them: one query, none for no ids. Plain SQL (a UNION ALL of two
+    lookups, each served by an index: the citation's partnership, the event's partnership;
+    an OR across the event's join read every citation), as the ORM would write it less
+    quickly, for every list page."""
+    from django.db import connections, router
+
+    from .models import Citation, Source, StatusEvent
 
     found: dict[int, list[License]] = {pk: [] for pk in ids}
     if not ids:
         return found
-    # Its own citations and its events' as a UNION of two lookups, each served by an index
-    # (an OR across the event's join read every citation).
+    connection = connections[router.db_for_read(Citation)]
+    citation, source, event = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Citation, Source, StatusEvent)
+    )
     urls = list(DATASET_LICENSES)
-    own = (
-        Citation.objects.filter(source__url__in=urls, partnership__in=ids)
-        .order_by()
-        .values_list("partnership_id", "source__url", "id")
+    url_in = ", ".join(["%s"] * len(urls))
+    id_params: list[Any]
+    if connection.vendor == "postgresql":
+        own_ids, event_ids, id_params = (
+            "c.partnership_id = ANY(%s)",
+            "e.partnership_id = ANY(%s)",
+            [list(ids)],
+        )
+    else:
+        marks = ", ".join(["%s"] * len(ids))
+        own_ids, event_ids, id_params = (
+            f"c.partnership_id IN ({marks})",
+            f"e.partnership_id IN ({marks})",
+            list(ids),
+        )
+    sql = (
+        f"SELECT c.partnership_id, s.url, c.id FROM {citation} c JOIN {source} s ON s.id = c.source_id "
+        f"WHERE s.url IN ({url_in}) AND {own_ids} "
+        "UNION ALL "
+        f"SELECT e.partnership_id, s.url, c.id FROM {citation} c JOIN {event} e ON e.id = c.status_event_id "
+        f"JOIN {source} s ON s.id = c.source_id WHERE s.url IN ({url_in}) AND {event_ids}"
     )
-    via_events = (
-        Citation.objects.filter(source__url__in=urls, status_event__partnership__in=ids)
-        .order_by()
-        .values_list("status_event__partnership_id", "source__url", "id")
-    )
-    # In the citations' order, as before.
-    for pk, url, _id in sorted(own.union(via_events, all=True), key=lambda cited: cited[2]):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*urls, *id_params, *urls, *id_params])
+        cited = cursor.fetchall()
+    for pk, url, _id in sorted(cited, key=lambda row: row[2]):
         licences = found[pk]
         licence = DATASET_LICENSES[url]
         if licence not in licences:

@@ -104,6 +104,7 @@ def with_html(rows: Iterable[Sequence[Any]]) -> PageRows:
     return page
 
 
+@functools.lru_cache(maxsize=64)
 def _licence(licence: License) -> str:
     return (
         f' <a class="tag licence" href="{escape(licence.url)}" rel="license" '

@@ -1,5 +1,6 @@
 """Validators of codes the registry stores: ISO 3166 countries and subdivisions, Wikidata ids."""
 
+import functools
 import re
 
 import pycountry
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 _EXTRA_COUNTRIES = {"XK": "Kosovo"}
 
 
+@functools.lru_cache(maxsize=1024)
 def country_name(code: str) -> str:
     if code in _EXTRA_COUNTRIES:
         return _EXTRA_COUNTRIES[code]
