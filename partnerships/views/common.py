@@ -3,7 +3,11 @@
 the page size and orderings offered, citations prefetched with their sources, and the
 points the map script draws."""
 
+import functools
+
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from .. import selectors
 from ..filters import PartnershipFilterSet
@@ -96,9 +100,16 @@ def _filter_context(request, filterset, errors):
 
 
 def _registry_countries():
-    """The countries the registry has localities in, for the filter's suggestions."""
-    codes = selectors.locality_countries()
-    return sorted(((code, country_name(code)) for code in codes), key=lambda item: item[1])
+    """The countries the registry has localities in, for the filter's suggestions: the
+    ``<option>`` elements of its datalist, written once per set of countries (every list
+    page has the same two hundred)."""
+    return _country_options(tuple(selectors.locality_countries()))
+
+
+@functools.lru_cache(maxsize=16)
+def _country_options(codes: tuple[str, ...]) -> SafeString:
+    named = sorted(((code, country_name(code)) for code in codes), key=lambda item: item[1])
+    return format_html_join("", '<option value="{}">{}</option>', named)
 
 
 def _map_points(partnerships) -> list[dict]:
