@@ -5,7 +5,7 @@ adapters and the admin's upload page. It works in two phases:
 
 1. **Plan**, reading only: every row is parsed and validated with the models' own field
    validation and clean() (so the rules are those of the services), its parties are
-   matched to localities in memory (matching.py), and it is classified as a partnership
+   matched to localities in memory (matching/), and it is classified as a partnership
    to create, one to update, one unchanged, or an error with the reason. The queries are
    a fixed handful whatever the number of rows.
 2. **Apply**, unless it is a dry run or a row failed (and bad rows are not to be

@@ -5,7 +5,8 @@
 - ``localities``: Locality, LocalityAlias and the name searches;
 - ``organizations``: Organization and OrganizationRelationship;
 - ``sources``: Source;
-- ``partnerships``: FocusArea, Partnership (with its queries), StatusEvent and Activity;
+- ``partnerships``: FocusArea and Partnership (with its queries);
+- ``timeline``: a partnership's StatusEvent and Activity;
 - ``parties``: PartnershipParty, the list filters' index table (written by triggers);
 - ``figures``: ReportedFigure;
 - ``citations``: Citation, which ties a source to one claim of any of the above;
@@ -30,8 +31,9 @@ from .figures import ReportedFigure
 from .localities import Locality, LocalityAlias, LocalityQuerySet
 from .organizations import Organization, OrganizationQuerySet, OrganizationRelationship
 from .parties import PartnershipParty
-from .partnerships import Activity, FocusArea, Partnership, PartnershipQuerySet, StatusEvent
+from .partnerships import FocusArea, Partnership, PartnershipQuerySet
 from .sources import Source, SourceQuerySet
+from .timeline import Activity, StatusEvent
 
 __all__ = [
     "CITATION_TARGETS",
