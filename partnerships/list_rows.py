@@ -1,7 +1,8 @@
 """The partnership list page's rows for the lists the list index serves (one country or a
-pair, ± status, in the default order; the country page's list without a filter): the page's rows as plain tuples from the API's
-precompiled page query (``api.serializers.lean_pages``), and their table rows written
-here in Python instead of by ``_partnership_row.html`` once per row.
+pair, ± status, in the default order; the country page's list without a filter of its
+own): the page's rows as plain tuples from the API's precompiled page query
+(``api.serializers.lean_pages``), and their table rows written here in Python instead of
+by ``_partnership_row.html`` once per row.
 
 Rendering that template for 50 rows (an include, two nested includes and a dozen
 lookups, tags and filters each) cost the HTML list more than its queries; these rows are
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from . import wording
+from .api.serializers.lean import url_maker
 from .licensing import License, dataset_licenses_of
 from .models import Partnership
 
@@ -30,18 +32,11 @@ _CODE = "Zq"  # a stand-in country code: the country page's path is reversed onc
 
 
 @functools.lru_cache(maxsize=64)
-def _paths(script_prefix: str, urlconf: Any) -> tuple[str, str]:
-    """The partnership page's and the country page's paths with stand-ins, reversed once
-    per script prefix and URLconf."""
-    return (
-        reverse("partnerships:partnership-detail", kwargs={"pk": 987654321987}),
-        reverse("partnerships:country-detail", kwargs={"code": _CODE}),
-    )
-
-
-def _maker(path: str, stand_in: str) -> Callable[[Any], str]:
-    prefix, suffix = path.split(stand_in)
-    return lambda value: f"{prefix}{value}{suffix}"
+def _country_path(script_prefix: str, urlconf: Any) -> tuple[str, str]:
+    """The country page's path around a stand-in code, reversed once per script prefix and
+    URLconf (as ``lean.url_maker`` does for a page by id)."""
+    prefix, suffix = reverse("partnerships:country-detail", kwargs={"code": _CODE}).split(_CODE)
+    return prefix, suffix
 
 
 class ListRow(NamedTuple):
@@ -115,9 +110,8 @@ def _licence(licence: License) -> str:
 
 def write_rows(rows: Sequence[ListRow], licences: dict[int, list[License]]) -> SafeString:
     """``_partnership_row.html`` for each row, byte for byte."""
-    detail_path, country_path = _paths(get_script_prefix(), get_urlconf())
-    detail = _maker(detail_path, "987654321987")
-    country = _maker(country_path, _CODE)
+    detail = url_maker(None, "partnerships:partnership-detail")
+    country_prefix, country_suffix = _country_path(get_script_prefix(), get_urlconf())
     out = []
     for row in rows:
         status, since, reported = row.status, row.status_since, row.status_reported
@@ -136,8 +130,9 @@ def write_rows(rows: Sequence[ListRow], licences: dict[int, list[License]]) -> S
             "<tr>\n"
             f'  <th scope="row"><a href="{escape(detail(row.pk))}">{escape(row.locality_a_name)} – '
             f"{escape(row.locality_b_name)}</a>{tags}</th>\n"
-            f'  <td class="countries"><a href="{escape(country(a_country))}">{escape(a_country)}</a>–'
-            f'<a href="{escape(country(b_country))}">{escape(b_country)}</a></td>\n'
+            f'  <td class="countries"><a href="{escape(f"{country_prefix}{a_country}{country_suffix}")}">'
+            f"{escape(a_country)}</a>–"
+            f'<a href="{escape(f"{country_prefix}{b_country}{country_suffix}")}">{escape(b_country)}</a></td>\n'
             f'  <td class="level">{escape(LEVELS.get(row.level, row.level))}</td>\n'
             f"  <td>{status_html}</td>\n"
             f"  <td>{escape(when)}</td>\n"
