@@ -67,8 +67,9 @@ def country_overview(code: str, *, localities: int = 10) -> CountryOverview:
 
     parties = models.PartnershipParty.objects.order_by()
     rows = parties.filter(country=code, is_country_row=True)
-    partner_counts = rows.values("other_country").annotate(n=Count("partnership_id"))
-    by_status_year = rows.values("status", "established_year").annotate(n=Count("partnership_id"))
+    # COUNT(*), not of a column the index lacks: index-only scans (partnership_id is never null).
+    partner_counts = rows.values("other_country").annotate(n=Count("*"))
+    by_status_year = rows.values("status", "established_year").annotate(n=Count("*"))
     ranked = (
         parties.filter(country=code)
         .values("locality_id")
@@ -127,9 +128,7 @@ def country_status_spans(code: str, *, today: datetime.date) -> list[tuple[Span,
     anyway, or a timeline too long for its steps, the same query says so and the spans
     come from the events themselves (``country_event_spans``), exactly."""
     parties = models.PartnershipParty.objects.order_by().filter(country=code, is_country_row=True)
-    grouped = (
-        parties.filter(status_steps__isnull=False).values("status_steps").annotate(n=Count("partnership_id"))
-    )
+    grouped = parties.filter(status_steps__isnull=False).values("status_steps").annotate(n=Count("*"))
     later = StatusEvent.objects.order_by().filter(effective_on__gt=today).values("id")[:1]
     rows = _batch(("'s', status_steps, n", grouped, []), ("'f', '', COUNT(*)", later, []))
     if any(kind == "f" and n for kind, _steps, n in rows) or any(

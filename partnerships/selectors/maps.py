@@ -54,7 +54,7 @@ def country_map_flows(code: str, *, other: str = "", list_url: str) -> list[MapF
     rows = models.PartnershipParty.objects.order_by().filter(country=code, is_country_row=True)
     if other:
         rows = rows.filter(other_country=other)
-    counted = rows.values_list("country", "other_country", "status").annotate(n=Count("partnership_id"))
+    counted = rows.values_list("country", "other_country", "status").annotate(n=Count("*"))
     return _flows(counted, list_url=list_url)
 
 
