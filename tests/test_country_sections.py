@@ -350,3 +350,39 @@ def test_index_flows_equal_the_joined_flows(db):
         assert selectors.country_map_flows(code, list_url="/l/") == joined
         pair = selectors.map_flows(Partnership.objects.as_of(None).between(code, "FR"), list_url="/l/")
         assert selectors.country_map_flows(code, other="FR", list_url="/l/") == pair
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_country_counts_are_index_only():
+    """Vacuumed, as autovacuum keeps a live database, the country page's counts and the
+    map's flows read their indexes alone: they count rows (COUNT(*)), not a column the
+    indexes lack."""
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships.selectors.maps import country_map_flows
+
+    _random_registry(9, partnerships=600)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE partnerships_partnershipparty")
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+    try:
+        with CaptureQueriesContext(connection) as overview:
+            selectors.country_overview("DE")
+        with CaptureQueriesContext(connection) as spans:
+            selectors.country_status_spans("DE", today=datetime.date(2031, 1, 1))
+        with CaptureQueriesContext(connection) as flows:
+            country_map_flows("DE", list_url="/partnerships/")
+        plans = {
+            name: _explain(captured.captured_queries[0]["sql"])
+            for name, captured in (("overview", overview), ("spans", spans), ("flows", flows))
+        }
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    assert plans["overview"].count("Index Only Scan using party_country_year_idx") == 2, plans["overview"]
+    assert "Index Only Scan using party_country_locality_idx" in plans["overview"], plans["overview"]
+    assert "Index Only Scan using party_country_steps_idx" in plans["spans"], plans["spans"]
+    assert "Index Only Scan using party_country_year_idx" in plans["flows"], plans["flows"]
