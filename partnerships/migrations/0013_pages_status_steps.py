@@ -92,15 +92,8 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements_by_vendor:
-            raise RuntimeError(f"The partnership list index has no triggers for {vendor}.")
-        for statement in statements_by_vendor[vendor]:
-            schema_editor.execute(statement)
-
-    return run
+# 0010's runner of per-vendor statements.
+_run = _0010._run
 
 
 BATCH = 2000
